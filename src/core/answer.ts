@@ -1,0 +1,168 @@
+import { TokenAligner } from './aligner';
+import { bucketOf } from './buckets';
+import { uint8Column } from './columns';
+import type { Eol } from './eol';
+import { EolTranslator } from './eol';
+import type { TokenEntry } from './logprob';
+import { TokenStore } from './tokenStore';
+
+/** Bucket value of a placement whose probability is unknown: it stays uncoloured. */
+export const NO_BUCKET = 255;
+
+export interface AnswerStats {
+  /** Tokens the model sent logprobs for. */
+  readonly tokens: number;
+  /** exp(-mean logprob); `undefined` without tokens. */
+  readonly perplexity: number | undefined;
+  readonly meanProbability: number | undefined;
+  /** Coloured tokens still as the model wrote them whose probability is below the threshold. */
+  readonly uncertain: number;
+}
+
+/** Where an edit fell relative to an answer. */
+export type EditEffect = 'before' | 'after' | 'inside';
+
+/**
+ * One generated answer in a document: the text inserted so far, its tokens and their placements, kept in step
+ * with the document as it is edited. Offsets here are document offsets (UTF-16 code units).
+ */
+export class Answer {
+  readonly store = new TokenStore();
+  private readonly aligner: TokenAligner;
+  private readonly eol: EolTranslator;
+  private readonly buckets = uint8Column();
+  /** Document offset of the first character of the answer. */
+  start: number;
+  /** Length in the document of the answer text inserted so far. */
+  length = 0;
+
+  constructor(start: number, eol: Eol, private thresholds: readonly number[]) {
+    this.start = start;
+    this.eol = new EolTranslator(eol);
+    this.aligner = new TokenAligner((from, to, first, count) => {
+      this.store.addPlacement(this.eol.toDocument(from), this.eol.toDocument(to), first, count);
+      this.buckets.push(this.bucketFor(this.store.placementCount - 1));
+    });
+  }
+
+  get end(): number {
+    return this.start + this.length;
+  }
+
+  /**
+   * Takes a delta of model content and its tokens; returns the text to insert at `end` (the caller inserts it
+   * and then calls `inserted`). Placements are available as soon as their text has arrived.
+   */
+  append(content: string, tokens: readonly TokenEntry[]): string {
+    const text = this.eol.translate(content);
+    this.aligner.appendText(content);
+    for (const token of tokens) this.aligner.addToken(this.store.addToken(token), token);
+    return text;
+  }
+
+  /** The stream ended: the last held-back characters to insert, and placement of what remains. */
+  finish(): string {
+    const text = this.eol.flush();
+    this.aligner.finish();
+    return text;
+  }
+
+  /** Records that `length` characters were inserted at the answer's end. */
+  inserted(length: number): void {
+    this.length += length;
+  }
+
+  /** Keeps the answer in step with an edit of the document (offsets before the edit). */
+  applyEdit(offset: number, removed: number, inserted: number): EditEffect {
+    const editEnd = offset + removed;
+    if (editEnd <= this.start) {
+      this.start += inserted - removed;
+      return 'before';
+    }
+    if (offset >= this.end) return 'after';
+    const relativeStart = Math.max(0, offset - this.start);
+    const relativeEnd = Math.min(this.length, editEnd - this.start);
+    this.store.applyEdit(relativeStart, relativeEnd - relativeStart, inserted);
+    this.length += inserted - (relativeEnd - relativeStart);
+    // An edit that straddles the start pulls the answer's start back to it; its new text counts as edited answer.
+    if (offset < this.start) this.start = offset;
+    return 'inside';
+  }
+
+  setThresholds(thresholds: readonly number[]): void {
+    this.thresholds = thresholds;
+    for (let i = 0; i < this.store.placementCount; i++) this.buckets.set(i, this.bucketFor(i));
+  }
+
+  bucketOfPlacement(placement: number): number {
+    return this.buckets.get(placement);
+  }
+
+  /** Placement at a document offset, or -1. */
+  placementAt(offset: number): number {
+    if (offset < this.start || offset > this.end) return -1;
+    return this.store.placementAt(offset - this.start);
+  }
+
+  /**
+   * Document ranges per bucket as flat [start, end, start, end, ...] arrays, adjacent same-bucket tokens merged:
+   * one `setDecorations` call per bucket then covers the whole answer.
+   */
+  spans(bucketCount: number, into: number[][] = Array.from({ length: bucketCount }, () => [])): number[][] {
+    const { store } = this;
+    let openBucket = -1;
+    let openStart = 0;
+    let openEnd = 0;
+    for (let i = 0; i < store.placementCount; i++) {
+      const bucket = this.buckets.get(i);
+      if (bucket === NO_BUCKET || !store.isValid(i)) continue;
+      const { start, end } = store.placement(i);
+      if (bucket === openBucket && start === openEnd) {
+        openEnd = end;
+        continue;
+      }
+      if (openBucket >= 0) into[openBucket]!.push(this.start + openStart, this.start + openEnd);
+      openBucket = bucket;
+      openStart = start;
+      openEnd = end;
+    }
+    if (openBucket >= 0) into[openBucket]!.push(this.start + openStart, this.start + openEnd);
+    return into;
+  }
+
+  /** Valid placements whose probability is below `threshold`, as document offsets, in text order. */
+  uncertainPlacements(threshold: number): number[] {
+    const found: number[] = [];
+    for (let i = 0; i < this.store.placementCount; i++) {
+      if (!this.store.isValid(i)) continue;
+      const logprob = this.store.placementLogprob(i);
+      if (logprob !== undefined && Math.exp(logprob) < threshold) found.push(i);
+    }
+    return found;
+  }
+
+  stats(uncertainBelow: number): AnswerStats {
+    const { store } = this;
+    let tokens = 0;
+    let logprobSum = 0;
+    let probabilitySum = 0;
+    for (let i = 0; i < store.tokenCount; i++) {
+      const logprob = store.tokenLogprobAt(i);
+      if (logprob === undefined) continue;
+      tokens++;
+      logprobSum += logprob;
+      probabilitySum += Math.exp(logprob);
+    }
+    return {
+      tokens,
+      perplexity: tokens > 0 ? Math.exp(-logprobSum / tokens) : undefined,
+      meanProbability: tokens > 0 ? probabilitySum / tokens : undefined,
+      uncertain: this.uncertainPlacements(uncertainBelow).length,
+    };
+  }
+
+  private bucketFor(placement: number): number {
+    const logprob = this.store.placementLogprob(placement);
+    return logprob === undefined ? NO_BUCKET : bucketOf(Math.exp(logprob), this.thresholds);
+  }
+}

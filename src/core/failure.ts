@@ -1,0 +1,98 @@
+/** What went wrong with a request, in the user's words, and what to do about it. */
+export interface Failure {
+  readonly kind: FailureKind;
+  readonly message: string;
+}
+
+export type FailureKind =
+  | 'cancelled' | 'key-rejected' | 'model-not-found' | 'no-logprobs' | 'context-too-long' | 'rate-limited'
+  | 'server-error' | 'connection-refused' | 'timeout' | 'not-openai' | 'bad-request' | 'insecure-url' | 'other';
+
+export interface FailureContext {
+  readonly host: string;
+  readonly model: string;
+  readonly hasKey: boolean;
+  /** Secrets that must never appear in a message (the API key). */
+  readonly secrets: readonly string[];
+}
+
+/** The fields of an SDK error this reads; duck-typed so that it stays testable without the SDK. */
+interface ErrorLike {
+  readonly name?: string;
+  readonly status?: number;
+  readonly message?: string;
+  readonly code?: string | null;
+  readonly cause?: { readonly code?: string; readonly message?: string };
+  readonly error?: { readonly message?: string } | null;
+}
+
+const LOGPROBS_REFUSED = /logprobs|top_logprobs/i;
+const CONTEXT_TOO_LONG = /context.length|maximum context|too many tokens|context window|prompt is too long|exceeds the (?:maximum|context)/i;
+
+/** Classifies an error thrown by the SDK (or the stream) into a message that says what happened and what to do. */
+export function describeFailure(error: unknown, context: FailureContext): Failure {
+  const failure = classify(typeof error === 'object' && error !== null ? error : { message: String(error) }, context);
+  return { kind: failure.kind, message: redact(failure.message, context.secrets) };
+}
+
+function classify(error: ErrorLike, { host, model, hasKey }: FailureContext): Failure {
+  const serverSays = serverMessage(error);
+  const said = serverSays ? ` The server said: “${serverSays}”` : '';
+  if (error.name === 'APIUserAbortError' || error.name === 'AbortError') return { kind: 'cancelled', message: 'Cancelled.' };
+  if (error.name === 'APIConnectionTimeoutError') {
+    return { kind: 'timeout', message: `${host} did not answer in time. Check that the server is up, or raise logprobLens.requestTimeoutSeconds.` };
+  }
+  const status = error.status;
+  if (status === 401 || (status === 403 && !LOGPROBS_REFUSED.test(serverSays))) {
+    return {
+      kind: 'key-rejected',
+      message: hasKey
+        ? `${host} rejected the API key (${status}). Run “Logprob Lens: Set API Key” to enter a valid key for this host.${said}`
+        : `${host} needs an API key (${status}). Run “Logprob Lens: Set API Key”.${said}`,
+    };
+  }
+  if (status === 404) {
+    return { kind: 'model-not-found', message: `Model “${model}” was not found at ${host} (404). Check logprobLens.model and logprobLens.baseUrl (it usually ends in /v1).${said}` };
+  }
+  if ((status === 400 || status === 403 || status === 422) && LOGPROBS_REFUSED.test(serverSays)) {
+    return { kind: 'no-logprobs', message: `Model “${model}” at ${host} does not return logprobs with these settings (${status}). Try fewer alternatives (logprobLens.topLogprobs) or a model that supports logprobs.${said}` };
+  }
+  if (status !== undefined && status >= 400 && CONTEXT_TOO_LONG.test(serverSays)) {
+    return { kind: 'context-too-long', message: `The prompt is too long for “${model}” (${status}). Select less text or lower logprobLens.maxTokens.${said}` };
+  }
+  if (status === 429) return { kind: 'rate-limited', message: `${host} is rate-limiting requests (429). Wait a moment and run the command again.${said}` };
+  if (status !== undefined && status >= 500) return { kind: 'server-error', message: `${host} had an internal error (${status}). Try again later.${said}` };
+  if (status !== undefined && status >= 400) return { kind: 'bad-request', message: `${host} refused the request (${status}).${said}` };
+  if (error.name === 'EmptyStream') {
+    return { kind: 'not-openai', message: `${host} answered without a chat completion stream. Check that logprobLens.baseUrl points at an OpenAI-compatible API, usually ending in /v1.` };
+  }
+  const causeCode = error.cause?.code ?? error.code ?? undefined;
+  if (/redirect/i.test(error.cause?.message ?? '')) {
+    return { kind: 'connection-refused', message: `${host} answered with a redirect, which Logprob Lens does not follow (it would send your prompt and key to another address). Put the final URL in logprobLens.baseUrl.` };
+  }
+  if (error.name === 'APIConnectionError' || causeCode) {
+    if (causeCode === 'ECONNREFUSED') {
+      return { kind: 'connection-refused', message: `Could not connect to ${host}: connection refused. Is the server running, and is logprobLens.baseUrl right?` };
+    }
+    if (causeCode === 'ENOTFOUND' || causeCode === 'EAI_AGAIN') {
+      return { kind: 'connection-refused', message: `Could not find the host ${host}. Check logprobLens.baseUrl and your network.` };
+    }
+    return { kind: 'connection-refused', message: `Could not reach ${host}${causeCode ? ` (${causeCode})` : ''}. Check logprobLens.baseUrl and your network.` };
+  }
+  if (error.name === 'SyntaxError' || /Unexpected token|JSON/i.test(error.message ?? '')) {
+    return { kind: 'not-openai', message: `${host} did not answer like an OpenAI-compatible endpoint (unreadable data). Check that logprobLens.baseUrl points at the API, usually ending in /v1.` };
+  }
+  return { kind: 'other', message: `The request to ${host} failed: ${error.message ?? 'unknown error'}` };
+}
+
+function serverMessage(error: ErrorLike): string {
+  const message = error.error?.message ?? '';
+  return message.length > 300 ? `${message.slice(0, 300)}…` : message;
+}
+
+/** Removes secrets, and anything shaped like an API key, from a text that will be shown or logged. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of secrets) if (secret.length >= 4) clean = clean.split(secret).join('***');
+  return clean.replace(/\b(sk|rk|gsk|xai|pk)-[A-Za-z0-9_*-]{8,}/g, '$1-***');
+}

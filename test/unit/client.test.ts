@@ -1,0 +1,157 @@
+import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { createClient, streamChat } from '../../src/client/chat';
+import type { ChatRequest, Endpoint } from '../../src/client/chat';
+import type { ChunkDelta } from '../../src/core/chatChunk';
+import { describeFailure } from '../../src/core/failure';
+import type { ReplayServer } from '../support/replayServer';
+import { startReplayServer } from '../support/replayServer';
+
+const request = (model: string, overrides: Partial<ChatRequest> = {}): ChatRequest =>
+  ({ model, prompt: 'What is the smallest continent?', topLogprobs: 5, sampling: {}, ...overrides });
+
+async function collect(endpoint: Endpoint, chat: ChatRequest, signal = new AbortController().signal): Promise<ChunkDelta[]> {
+  const deltas: ChunkDelta[] = [];
+  for await (const delta of streamChat(createClient(endpoint), chat, signal)) deltas.push(delta);
+  return deltas;
+}
+
+async function failureOf(endpoint: Endpoint, chat: ChatRequest): Promise<ReturnType<typeof describeFailure>> {
+  try {
+    await collect(endpoint, chat);
+  } catch (error) {
+    return describeFailure(error, { host: new URL(endpoint.baseUrl).host, model: chat.model, hasKey: endpoint.apiKey !== undefined, secrets: endpoint.apiKey ? [endpoint.apiKey] : [] });
+  }
+  assert.fail('the request should have failed');
+}
+
+describe('client against a local OpenAI-compatible server, through the real SDK', () => {
+  let server: ReplayServer;
+  let endpoint: Endpoint;
+  beforeEach(async () => {
+    server = await startReplayServer();
+    endpoint = { baseUrl: server.baseUrl, apiKey: undefined, headers: {}, timeoutMs: 10_000 };
+  });
+  afterEach(() => server.close());
+
+  it('streams the recorded answer and its logprobs', async () => {
+    const deltas = await collect(endpoint, request('openai-chat-stream-top5-llamastack'));
+    assert.equal(deltas.map((delta) => delta.text).join(''), 'The smallest continent by land area is Australia.');
+    const tokens = deltas.flatMap((delta) => delta.tokens);
+    assert.equal(tokens.length, 9);
+    assert.equal(tokens[8]!.token, '.');
+    assert.equal(tokens[0]!.alternatives[1]!.token, 'Australia');
+    assert.equal(deltas.at(-2)?.finishReason, 'stop');
+  });
+
+  it('asks for logprobs, the number of alternatives and the sampling settings', async () => {
+    await collect(endpoint, request('openai-chat-stream-logprobs-sayfoo', {
+      systemPrompt: 'Be brief.', topLogprobs: 7,
+      sampling: { temperature: 0.2, topP: 0.9, maxTokens: 64, seed: 42, stop: ['\n\n'], presencePenalty: 0.5, frequencyPenalty: -0.5 },
+    }));
+    const body = server.requests[0]!.body!;
+    assert.equal(server.requests[0]!.path, '/v1/chat/completions');
+    assert.deepEqual(body.messages, [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What is the smallest continent?' }]);
+    assert.equal(body.stream, true);
+    assert.equal(body.logprobs, true);
+    assert.equal(body.top_logprobs, 7);
+    assert.equal(body.temperature, 0.2);
+    assert.equal(body.top_p, 0.9);
+    assert.equal(body.max_tokens, 64);
+    assert.equal(body.seed, 42);
+    assert.deepEqual(body.stop, ['\n\n']);
+    assert.equal(body.presence_penalty, 0.5);
+    assert.equal(body.frequency_penalty, -0.5);
+  });
+
+  it('sends no Authorization header without a key, and the key as a bearer token with one', async () => {
+    await collect(endpoint, request('openai-chat-stream-logprobs-sayfoo'));
+    assert.equal(server.requests[0]!.headers.authorization, undefined);
+    await collect({ ...endpoint, apiKey: 'sk-test-key-1234' }, request('openai-chat-stream-logprobs-sayfoo'));
+    assert.equal(server.requests[1]!.headers.authorization, 'Bearer sk-test-key-1234');
+  });
+
+  it('ignores OPENAI_BASE_URL and OPENAI_LOG in the environment', async () => {
+    const decoy = await startReplayServer();
+    const saved = { base: process.env.OPENAI_BASE_URL, log: process.env.OPENAI_LOG };
+    process.env.OPENAI_BASE_URL = decoy.baseUrl;
+    process.env.OPENAI_LOG = 'debug';
+    const logged: unknown[] = [];
+    const originalLog = console.log;
+    console.log = (...args: unknown[]) => { logged.push(args); };
+    try {
+      await collect({ ...endpoint, apiKey: 'sk-secret-value-999' }, request('openai-chat-stream-logprobs-sayfoo'));
+    } finally {
+      console.log = originalLog;
+      if (saved.base === undefined) delete process.env.OPENAI_BASE_URL; else process.env.OPENAI_BASE_URL = saved.base;
+      if (saved.log === undefined) delete process.env.OPENAI_LOG; else process.env.OPENAI_LOG = saved.log;
+      await decoy.close();
+    }
+    assert.equal(decoy.requests.length, 0);
+    assert.equal(server.requests.length, 1);
+    assert.equal(logged.length, 0);
+  });
+
+  it('stops within a quarter of a second when aborted, keeping what arrived', async () => {
+    server.paceMs = 200;
+    const controller = new AbortController();
+    const deltas: ChunkDelta[] = [];
+    let abortedAt = 0;
+    const consumer = (async () => {
+      for await (const delta of streamChat(createClient(endpoint), request('openai-chat-stream-top5-llamastack'), controller.signal)) {
+        deltas.push(delta);
+        if (deltas.length === 3) {
+          abortedAt = performance.now();
+          controller.abort();
+        }
+      }
+    })();
+    const error = await consumer.then(() => undefined, (thrown: unknown) => thrown);
+    const stoppedAfter = performance.now() - abortedAt;
+    assert.ok(stoppedAfter < 250, `stopped after ${stoppedAfter.toFixed(0)} ms`);
+    assert.equal(describeFailure(error, { host: 'h', model: 'm', hasKey: false, secrets: [] }).kind, 'cancelled');
+    assert.equal(deltas.map((delta) => delta.text).join(''), 'The smallest');
+  });
+
+  it('explains a rejected key without ever showing it', async () => {
+    const key = 'sk-test-abcdefghijklmnopqrstu1234';
+    const failure = await failureOf({ ...endpoint, apiKey: key }, request('fault:401'));
+    assert.equal(failure.kind, 'key-rejected');
+    assert.match(failure.message, /127\.0\.0\.1:\d+ rejected the API key \(401\)/);
+    assert.ok(!failure.message.includes(key));
+    assert.ok(!failure.message.includes('abcdefghij'));
+  });
+
+  it('explains an unknown model, a model without logprobs, a prompt too long, a server error', async () => {
+    assert.equal((await failureOf(endpoint, request('no-such-model'))).kind, 'model-not-found');
+    const noLogprobs = await failureOf(endpoint, request('fault:logprobs-unsupported'));
+    assert.equal(noLogprobs.kind, 'no-logprobs');
+    assert.match(noLogprobs.message, /does not return logprobs/);
+    assert.equal((await failureOf(endpoint, request('fault:context-too-long'))).kind, 'context-too-long');
+    assert.equal((await failureOf(endpoint, request('fault:500'))).kind, 'server-error');
+  });
+
+  it('explains a refused connection', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const failure = await failureOf({ ...endpoint, baseUrl: `http://127.0.0.1:${port}/v1` }, request('openai-chat-stream-logprobs-sayfoo'));
+    assert.equal(failure.kind, 'connection-refused');
+    assert.match(failure.message, /connection refused/);
+  });
+
+  it('refuses to follow a redirect', async () => {
+    const decoy = await startReplayServer();
+    server.redirectTarget = decoy.baseUrl;
+    const failure = await failureOf(endpoint, request('fault:redirect')).finally(() => decoy.close());
+    assert.equal(decoy.requests.length, 0, 'the redirect target was never asked');
+    assert.equal(failure.kind, 'connection-refused');
+    assert.match(failure.message, /redirect, which Logprob Lens does not follow/);
+  });
+
+  it('explains a 200 that is not an event stream', async () => {
+    const failure = await failureOf(endpoint, request('fault:html'));
+    assert.equal(failure.kind, 'not-openai');
+  });
+});

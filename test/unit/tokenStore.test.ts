@@ -1,0 +1,119 @@
+import * as assert from 'node:assert/strict';
+import { Answer, NO_BUCKET } from '../../src/core/answer';
+import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
+import type { TokenEntry } from '../../src/core/logprob';
+
+const entry = (token: string, logprob: number | null, alternatives: TokenEntry['alternatives'] = []): TokenEntry =>
+  ({ token, logprob, bytes: null, alternatives });
+
+/** "Hello world again" placed at document offset 100, tokens at 0-5, 5-11, 11-17 relative. */
+function answerAt(start = 100): Answer {
+  const answer = new Answer(start, '\n', DEFAULT_THRESHOLDS);
+  const text = answer.append('Hello world again', [entry('Hello', -0.01), entry(' world', -2), entry(' again', -0.3)]);
+  answer.inserted(text.length);
+  answer.finish();
+  return answer;
+}
+
+describe('token store: look-up and edits', () => {
+  it('finds the token at a document offset by binary search, a token end included', () => {
+    const answer = answerAt();
+    assert.equal(answer.placementAt(100), 0);
+    assert.equal(answer.placementAt(104), 0);
+    assert.equal(answer.placementAt(105), 1, 'where one token ends and the next starts, the next wins');
+    assert.equal(answer.placementAt(117), 2);
+    assert.equal(answer.placementAt(99), -1);
+    assert.equal(answer.placementAt(118), -1);
+  });
+
+  it('shifts the whole answer for an edit above it, without touching its tokens', () => {
+    const answer = answerAt();
+    assert.equal(answer.applyEdit(10, 0, 7), 'before');
+    assert.equal(answer.start, 107);
+    assert.equal(answer.placementAt(112), 1);
+    assert.equal(answer.applyEdit(0, 20, 0), 'before');
+    assert.equal(answer.start, 87);
+    assert.equal(answer.store.validPlacementCount, 3);
+  });
+
+  it('ignores edits below it', () => {
+    const answer = answerAt();
+    assert.equal(answer.applyEdit(117, 0, 3), 'after');
+    assert.equal(answer.end, 117);
+  });
+
+  it('uncolours a token the user edits and shifts the ones after it', () => {
+    const answer = answerAt();
+    assert.equal(answer.applyEdit(107, 1, 3), 'inside'); // "wXXrld"
+    assert.equal(answer.store.isValid(1), false);
+    assert.equal(answer.store.validPlacementCount, 2);
+    assert.equal(answer.placementAt(108), -1, 'the edited token has no hover');
+    assert.equal(answer.placementAt(113), 2);
+    assert.equal(answer.length, 19);
+    const spans = answer.spans(BUCKET_COUNT);
+    assert.deepEqual(spans.flat().sort((a, b) => a - b), [100, 105, 113, 119]);
+  });
+
+  it('keeps a token when the user types right at its edge', () => {
+    const answer = answerAt();
+    answer.applyEdit(105, 0, 1);
+    assert.equal(answer.store.validPlacementCount, 3);
+    assert.equal(answer.placementAt(106), 1);
+  });
+
+  it('merges adjacent tokens of one bucket into one span', () => {
+    const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
+    answer.inserted(answer.append('aaab', [entry('a', 0), entry('a', 0), entry('a', -5), entry('b', 0)]).length);
+    const spans = answer.spans(BUCKET_COUNT);
+    assert.deepEqual(spans[9], [0, 2, 3, 4]);
+    assert.deepEqual(spans[0], [2, 3]);
+  });
+
+  it('leaves a token with no logprob uncoloured', () => {
+    const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
+    answer.append('ab', [entry('a', null), entry('b', -0.1)]);
+    assert.equal(answer.bucketOfPlacement(0), NO_BUCKET);
+    assert.equal(answer.spans(BUCKET_COUNT).flat().length, 2);
+  });
+});
+
+describe('statistics', () => {
+  it('computes perplexity as exp(-mean logprob), mean probability and uncertain tokens', () => {
+    const answer = answerAt();
+    const stats = answer.stats(0.5);
+    const mean = (-0.01 - 2 - 0.3) / 3;
+    assert.ok(Math.abs(stats.perplexity! - Math.exp(-mean)) < 1e-12);
+    assert.ok(Math.abs(stats.meanProbability! - (Math.exp(-0.01) + Math.exp(-2) + Math.exp(-0.3)) / 3) < 1e-12);
+    assert.equal(stats.tokens, 3);
+    assert.equal(stats.uncertain, 1);
+    assert.deepEqual(answer.uncertainPlacements(0.5), [1]);
+  });
+
+  it('survives logprob 0, -9999, null and tiny positive values without NaN or p > 1', () => {
+    const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
+    answer.append('abcd', [entry('a', 0), entry('b', -9999), entry('c', null), entry('d', 1e-7)]);
+    const stats = answer.stats(0.5);
+    assert.equal(stats.tokens, 3);
+    assert.ok(stats.meanProbability! <= 1 && stats.meanProbability! >= 0);
+    assert.ok(!Number.isNaN(stats.perplexity));
+    assert.equal(answer.bucketOfPlacement(0), 9);
+    assert.equal(answer.bucketOfPlacement(1), 0);
+    assert.equal(answer.bucketOfPlacement(3), 9);
+    assert.equal(answer.store.token(3).logprob, 0, 'a positive logprob is clamped to 0');
+  });
+
+  it('has no perplexity without tokens', () => {
+    const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
+    answer.append('no logprobs here', []);
+    assert.equal(answer.stats(0.5).perplexity, undefined);
+  });
+
+  it('stores alternatives, interning their strings', () => {
+    const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
+    answer.append('x', [entry('x', -0.1, [{ token: 'x', logprob: -0.1 }, { token: 'y', logprob: -2.5 }])]);
+    const stored = answer.store.token(0);
+    assert.equal(stored.alternatives.length, 2);
+    assert.equal(stored.alternatives[1]!.token, 'y');
+    assert.ok(Math.abs(stored.alternatives[1]!.logprob - -2.5) < 1e-6);
+  });
+});
