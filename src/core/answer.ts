@@ -117,6 +117,7 @@ export class Answer {
       const bucket = this.buckets.get(i);
       if (bucket === NO_BUCKET || !store.isValid(i)) continue;
       const { start, end } = store.placement(i);
+      if (end > this.length) break; // aligned, but its text is not in the document yet
       if (bucket === openBucket && start === openEnd) {
         openEnd = end;
         continue;

@@ -1,0 +1,21 @@
+/** Every command id, in one place (package.json contributes the same list). */
+export const Commands = {
+  completeSelection: 'logprobLens.completeSelection',
+  rerunLast: 'logprobLens.rerunLast',
+  cancel: 'logprobLens.cancel',
+  nextUncertain: 'logprobLens.nextUncertain',
+  previousUncertain: 'logprobLens.previousUncertain',
+  listUncertain: 'logprobLens.listUncertain',
+  clearColours: 'logprobLens.clearColours',
+  toggleColours: 'logprobLens.toggleColours',
+  showLegend: 'logprobLens.showLegend',
+  setApiKey: 'logprobLens.setApiKey',
+  clearApiKey: 'logprobLens.clearApiKey',
+  showLog: 'logprobLens.showLog',
+} as const;
+
+/** Context keys for `when` clauses. */
+export const ContextKeys = {
+  running: 'logprobLens.running',
+  hasColours: 'logprobLens.hasColours',
+} as const;

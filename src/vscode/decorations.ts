@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { BUCKET_COUNT } from '../core/buckets';
+import type { AnswerTracker } from './answerTracker';
+
+/** How often decorations may be redrawn while an answer streams in. */
+const FLUSH_INTERVAL_MS = 50;
+
+/**
+ * One decoration type per confidence bucket, created once and coloured by theme colours, so a theme can
+ * restyle them. Each render is one `setDecorations(type, Range[])` per bucket with adjacent tokens merged.
+ */
+export class ConfidenceDecorations implements vscode.Disposable {
+  private readonly types: vscode.TextEditorDecorationType[];
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly lastRender = new Map<string, number>();
+  /** Documents that may have decorations on screen, so clearing them is not skipped. */
+  private readonly drawn = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private shown = true;
+
+  constructor(private readonly tracker: AnswerTracker) {
+    this.types = Array.from({ length: BUCKET_COUNT }, (_, bucket) => vscode.window.createTextEditorDecorationType({
+      backgroundColor: new vscode.ThemeColor(`logprobLens.confidence${bucket}`),
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      // Only the least certain bucket marks the overview ruler: painting every token there is costly and noisy.
+      ...(bucket === 0 ? { overviewRulerColor: new vscode.ThemeColor('logprobLens.uncertainRuler'), overviewRulerLane: vscode.OverviewRulerLane.Right } : {}),
+    }));
+    tracker.onDidChange((document) => this.schedule(document), this, this.disposables);
+    vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => this.render(editor)), this, this.disposables);
+  }
+
+  get visible(): boolean {
+    return this.shown;
+  }
+
+  set visible(shown: boolean) {
+    this.shown = shown;
+    for (const editor of vscode.window.visibleTextEditors) this.render(editor);
+  }
+
+  /** Redraws a document's editors now, or at the next flush if one happened less than 50 ms ago. */
+  schedule(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    if (this.timers.has(key)) return;
+    const wait = Math.max(0, FLUSH_INTERVAL_MS - (performance.now() - (this.lastRender.get(key) ?? 0)));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      this.lastRender.set(key, performance.now());
+      this.renderDocument(document);
+    }, wait));
+  }
+
+  renderDocument(document: vscode.TextDocument): void {
+    for (const editor of vscode.window.visibleTextEditors) if (editor.document === document) this.render(editor);
+  }
+
+  render(editor: vscode.TextEditor): void {
+    const key = editor.document.uri.toString();
+    const answers = this.shown ? this.tracker.answers(editor.document) : [];
+    if (answers.length === 0 && !this.drawn.has(key)) return; // nothing of ours to draw or to clear
+    if (answers.length > 0) this.drawn.add(key);
+    else this.drawn.delete(key);
+    const spans: number[][] = Array.from({ length: BUCKET_COUNT }, () => []);
+    for (const tracked of answers) tracked.answer.spans(BUCKET_COUNT, spans);
+    const { document } = editor;
+    this.types.forEach((type, bucket) => {
+      const flat = spans[bucket]!;
+      const ranges: vscode.Range[] = new Array<vscode.Range>(flat.length / 2);
+      for (let i = 0; i < flat.length; i += 2) ranges[i / 2] = new vscode.Range(document.positionAt(flat[i]!), document.positionAt(flat[i + 1]!));
+      editor.setDecorations(type, ranges);
+    });
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const type of this.types) type.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import { hoverMarkdown } from '../core/hoverMarkdown';
+import type { AnswerTracker } from './answerTracker';
+import type { ConfidenceDecorations } from './decorations';
+
+/**
+ * The one hover provider: finds the token under the mouse by binary search in the tracked answers (never a
+ * `hoverMessage` per decoration). Model text is untrusted, so the markdown is neither trusted nor allowed HTML.
+ */
+export class TokenHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly tracker: AnswerTracker, private readonly decorations: ConfidenceDecorations) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (!this.decorations.visible || !this.tracker.isTracked(document)) return undefined;
+    const hit = this.tracker.hit(document, document.offsetAt(position));
+    if (!hit) return undefined;
+    const { answer } = hit.tracked;
+    const placement = answer.store.placement(hit.placement);
+    const tokens = [];
+    for (let i = placement.firstToken; i < placement.firstToken + placement.tokenCount; i++) tokens.push(answer.store.token(i));
+    const markdown = new vscode.MarkdownString(hoverMarkdown(tokens));
+    markdown.isTrusted = false;
+    markdown.supportHtml = false;
+    markdown.supportThemeIcons = false;
+    const range = new vscode.Range(document.positionAt(answer.start + placement.start), document.positionAt(answer.start + placement.end));
+    return new vscode.Hover(markdown, range);
+  }
+}
