@@ -46,7 +46,7 @@ export class TokenAligner {
 
   addToken(index: number, entry: TokenEntry): void {
     const bytes = entry.bytes && entry.bytes.length > 0 ? entry.bytes : bytesSpelledInToken(entry.token);
-    if (!bytes) {
+    if (!bytes || (this.pendingCount === 0 && spellsAscii(entry.token, bytes))) {
       this.flushBytes();
       this.units.push({ surface: entry.token, firstToken: index, tokenCount: 1 });
     } else {
@@ -124,4 +124,11 @@ export class TokenAligner {
     this.tail = this.tail.slice(length);
     this.tailOffset += length;
   }
+}
+
+/** Whether the token string is exactly its bytes in ASCII: the common case, decoded without a TextDecoder. */
+function spellsAscii(token: string, bytes: readonly number[]): boolean {
+  if (token.length !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80 || token.charCodeAt(i) !== bytes[i]) return false;
+  return true;
 }

@@ -1,4 +1,4 @@
-import type { Alternative, TokenEntry } from './logprob';
+import type { TokenEntry } from './logprob';
 
 /** The parts of a Chat Completions stream chunk that carry text and logprobs (structurally the SDK's type). */
 export interface ChatChunkLike {
@@ -6,18 +6,11 @@ export interface ChatChunkLike {
     readonly index?: number;
     readonly delta?: { readonly content?: string | null; readonly refusal?: string | null } | null;
     readonly logprobs?: {
-      readonly content?: readonly WireTokenLogprob[] | null;
-      readonly refusal?: readonly WireTokenLogprob[] | null;
+      readonly content?: readonly TokenEntry[] | null;
+      readonly refusal?: readonly TokenEntry[] | null;
     } | null;
     readonly finish_reason?: string | null;
   }[] | null;
-}
-
-export interface WireTokenLogprob {
-  readonly token: string;
-  readonly logprob: number | null;
-  readonly bytes?: readonly number[] | null;
-  readonly top_logprobs?: readonly { readonly token: string; readonly logprob: number }[] | null;
 }
 
 /** What one chunk adds to the answer. */
@@ -46,17 +39,8 @@ export function chatChunkDelta(chunk: ChatChunkLike): ChunkDelta {
     ?? choice.logprobs?.refusal ?? null;
   return {
     text,
-    tokens: wire ? wire.map(toTokenEntry) : [],
+    tokens: wire ?? [],
     hasLogprobs: Array.isArray(wire) && wire.length > 0,
     finishReason: choice.finish_reason ?? undefined,
-  };
-}
-
-export function toTokenEntry(wire: WireTokenLogprob): TokenEntry {
-  return {
-    token: wire.token,
-    logprob: wire.logprob,
-    bytes: wire.bytes ?? null,
-    alternatives: (wire.top_logprobs ?? []).map((top): Alternative => ({ token: top.token, logprob: top.logprob })),
   };
 }

@@ -1,11 +1,15 @@
-/** One sampled token as a backend reported it, normalised across wire formats. */
+/**
+ * One sampled token: OpenAI's `TokenLogprob` shape, which every backend's format is read into. Chat chunks are
+ * used as they arrive, without copying (20 alternatives per token make copies the largest cost per token).
+ */
 export interface TokenEntry {
   readonly token: string;
   /** Natural-log probability; `null` when the backend gave none (e.g. the first token of a scored prompt). */
   readonly logprob: number | null;
   /** True UTF-8 bytes of the token, when the backend sent them. */
-  readonly bytes: readonly number[] | null;
-  readonly alternatives: readonly Alternative[];
+  readonly bytes?: readonly number[] | null;
+  /** The most likely tokens at this position, as the backend listed them. */
+  readonly top_logprobs?: readonly Alternative[] | null;
 }
 
 export interface Alternative {

@@ -56,10 +56,11 @@ export class TokenStore {
     const index = this.tokenText.push(this.strings.intern(entry.token));
     this.tokenLogprob.push(cleanLogprob(entry.logprob) ?? Number.NaN);
     this.altStart.push(this.altText.length);
-    const count = Math.min(entry.alternatives.length, 255);
+    const alternatives = entry.top_logprobs ?? [];
+    const count = Math.min(alternatives.length, 255);
     this.altCount.push(count);
     for (let i = 0; i < count; i++) {
-      const alternative = entry.alternatives[i]!;
+      const alternative = alternatives[i]!;
       this.altText.push(this.strings.intern(alternative.token));
       this.altLogprob.push(cleanLogprob(alternative.logprob) ?? Number.NEGATIVE_INFINITY);
     }
@@ -151,19 +152,21 @@ export class TokenStore {
       if (ends[middle]! <= start) low = middle + 1;
       else high = middle;
     }
-    for (let i = low; i < count; i++) {
-      if (starts[i]! >= end) {
-        if (delta === 0) break;
+    let i = low;
+    for (; i < count && starts[i]! < end; i++) {
+      // The edit touches this token: collapse it onto the edit so the offsets stay sorted for the binary searches.
+      starts[i] = start;
+      ends[i] = start;
+      if (this.placeValid.get(i) === 1) {
+        this.placeValid.set(i, 0);
+        this.liveCount--;
+      }
+    }
+    // Everything after the edit moves by the same amount: the hot loop of a keystroke in a long answer.
+    if (delta !== 0) {
+      for (; i < count; i++) {
         starts[i] = starts[i]! + delta;
         ends[i] = ends[i]! + delta;
-      } else {
-        // Collapse the edited placement onto the edit so the offsets stay sorted for the binary searches.
-        starts[i] = start;
-        ends[i] = start;
-        if (this.placeValid.get(i) === 1) {
-          this.placeValid.set(i, 0);
-          this.liveCount--;
-        }
       }
     }
   }

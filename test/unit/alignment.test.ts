@@ -81,7 +81,7 @@ describe('partial UTF-8 tokens', () => {
     return readFixture('openai-chat-partial-utf8-cookbook.txt').split('\n')
       .map((line) => /^Token: (.*?)\s+Log prob: (\S+)\s+Bytes: \[([\d, ]+)\]/.exec(line))
       .filter((match): match is RegExpExecArray => match !== null)
-      .map((match) => ({ token: match[1]!, logprob: Number(match[2]), bytes: match[3]!.split(',').map(Number), alternatives: [] }));
+      .map((match) => ({ token: match[1]!, logprob: Number(match[2]), bytes: match[3]!.split(',').map(Number), top_logprobs: [] }));
   }
 
   it('groups the two tokens of the blue heart into one range of two UTF-16 units', () => {
@@ -102,8 +102,8 @@ describe('partial UTF-8 tokens', () => {
   it('groups partial characters even when a chunk ends inside one', () => {
     const heart = [240, 159, 146, 153];
     const result = replay([
-      { text: 'A', tokens: [{ token: 'A', logprob: -0.1, bytes: [65], alternatives: [] }, { token: '\\xf0\\x9f', logprob: -1, bytes: heart.slice(0, 2), alternatives: [] }] },
-      { text: '💙!', tokens: [{ token: '\\x92\\x99', logprob: -0.5, bytes: heart.slice(2), alternatives: [] }, { token: '!', logprob: 0, bytes: [33], alternatives: [] }] },
+      { text: 'A', tokens: [{ token: 'A', logprob: -0.1, bytes: [65], top_logprobs: [] }, { token: '\\xf0\\x9f', logprob: -1, bytes: heart.slice(0, 2), top_logprobs: [] }] },
+      { text: '💙!', tokens: [{ token: '\\x92\\x99', logprob: -0.5, bytes: heart.slice(2), top_logprobs: [] }, { token: '!', logprob: 0, bytes: [33], top_logprobs: [] }] },
     ]);
     assert.deepEqual(placedTexts(result).map((p) => p.text), ['A', '💙', '!']);
     assert.ok(Math.abs(result.answer.store.placementLogprob(1)! - -1.5) < 1e-12, 'a group is as likely as its tokens together');
@@ -111,22 +111,22 @@ describe('partial UTF-8 tokens', () => {
 
   it('reads legacy `bytes:\\xe2\\x80` tokens and old llama.cpp `byte: \\x89` tokens as bytes', () => {
     const result = replay([{ text: '—x', tokens: [
-      { token: 'bytes:\\xe2\\x80', logprob: -1, bytes: null, alternatives: [] },
-      { token: 'byte: \\x94', logprob: -1, bytes: null, alternatives: [] },
-      { token: 'x', logprob: -1, bytes: null, alternatives: [] },
+      { token: 'bytes:\\xe2\\x80', logprob: -1, bytes: null, top_logprobs: [] },
+      { token: 'byte: \\x94', logprob: -1, bytes: null, top_logprobs: [] },
+      { token: 'x', logprob: -1, bytes: null, top_logprobs: [] },
     ] }]);
     assert.deepEqual(placedTexts(result), [{ text: '—', first: 0, count: 2 }, { text: 'x', first: 2, count: 1 }]);
   });
 
   it('gives lossy "\\uFFFD" tokens (vLLM, Ollama) the character they stand for', () => {
-    const lossy = { token: '\uFFFD', logprob: -0.2, bytes: [239, 191, 189], alternatives: [] };
-    const result = replay([{ text: 'щ ok', tokens: [lossy, lossy, { token: ' ok', logprob: -0.1, bytes: [32, 111, 107], alternatives: [] }] }]);
+    const lossy = { token: '\uFFFD', logprob: -0.2, bytes: [239, 191, 189], top_logprobs: [] };
+    const result = replay([{ text: 'щ ok', tokens: [lossy, lossy, { token: ' ok', logprob: -0.1, bytes: [32, 111, 107], top_logprobs: [] }] }]);
     assert.deepEqual(placedTexts(result), [{ text: 'щ', first: 0, count: 2 }, { text: ' ok', first: 2, count: 1 }]);
   });
 });
 
 describe('tokens that do not add up to the text', () => {
-  const token = (text: string): TokenEntry => ({ token: text, logprob: -0.5, bytes: null, alternatives: [] });
+  const token = (text: string): TokenEntry => ({ token: text, logprob: -0.5, bytes: null, top_logprobs: [] });
 
   it('skips control tokens that never reach the content and keeps placing the rest', () => {
     const result = replay([{ text: 'Hello world', tokens: [token('<|channel|>'), token('Hello'), token('<|message|>'), token(' world')] }]);
@@ -154,7 +154,7 @@ describe('tokens that do not add up to the text', () => {
 
 describe('line endings', () => {
   it('inserts CRLF in a CRLF document and still places each token on its text', () => {
-    const tokens = ['Line', ' one', '\n', 'Line', ' two', ':\n\n', 'end'].map((text) => ({ token: text, logprob: -0.1, bytes: null, alternatives: [] }));
+    const tokens = ['Line', ' one', '\n', 'Line', ' two', ':\n\n', 'end'].map((text) => ({ token: text, logprob: -0.1, bytes: null, top_logprobs: [] }));
     const result = replay([{ text: 'Line one\nLine', tokens: tokens.slice(0, 4) }, { text: ' two:\n\nend', tokens: tokens.slice(4) }], '\r\n');
     assert.equal(result.inserted, 'Line one\r\nLine two:\r\n\r\nend');
     assert.deepEqual(placedTexts(result).map((p) => p.text), ['Line', ' one', '\r\n', 'Line', ' two', ':\r\n\r\n', 'end']);

@@ -40,7 +40,7 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
     const tokens = deltas.flatMap((delta) => delta.tokens);
     assert.equal(tokens.length, 9);
     assert.equal(tokens[8]!.token, '.');
-    assert.equal(tokens[0]!.alternatives[1]!.token, 'Australia');
+    assert.equal(tokens[0]!.top_logprobs![1]!.token, 'Australia');
     assert.equal(deltas.at(-2)?.finishReason, 'stop');
   });
 

@@ -3,8 +3,8 @@ import { Answer, NO_BUCKET } from '../../src/core/answer';
 import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import type { TokenEntry } from '../../src/core/logprob';
 
-const entry = (token: string, logprob: number | null, alternatives: TokenEntry['alternatives'] = []): TokenEntry =>
-  ({ token, logprob, bytes: null, alternatives });
+const entry = (token: string, logprob: number | null, alternatives: TokenEntry['top_logprobs'] = []): TokenEntry =>
+  ({ token, logprob, bytes: null, top_logprobs: alternatives });
 
 /** "Hello world again" placed at document offset 100, tokens at 0-5, 5-11, 11-17 relative. */
 function answerAt(start = 100): Answer {
@@ -71,7 +71,7 @@ describe('token store: look-up and edits', () => {
 
   it('leaves a token with no logprob uncoloured', () => {
     const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
-    answer.append('ab', [entry('a', null), entry('b', -0.1)]);
+    answer.inserted(answer.append('ab', [entry('a', null), entry('b', -0.1)]).length);
     assert.equal(answer.bucketOfPlacement(0), NO_BUCKET);
     assert.equal(answer.spans(BUCKET_COUNT).flat().length, 2);
   });

@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { LogprobLensApi } from '../../../src/extension';
+import type { RunResult } from '../../../src/vscode/runner';
+import type { ReplayServer } from '../../support/replayServer';
+import { startReplayServer } from '../../support/replayServer';
+
+export const EXTENSION_ID = 'logprob-lens.logprob-lens';
+export const TOP5 = 'openai-chat-stream-top5-llamastack';
+export const TOP5_TEXT = 'The smallest continent by land area is Australia.';
+
+export async function lens(): Promise<LogprobLensApi> {
+  const extension = vscode.extensions.getExtension<LogprobLensApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+/** Points the user settings at a fresh replay server and the given recording. */
+export async function useServer(model: string, paceMs = 0): Promise<ReplayServer> {
+  const server = await startReplayServer({ paceMs });
+  const config = vscode.workspace.getConfiguration('logprobLens');
+  await config.update('baseUrl', server.baseUrl, vscode.ConfigurationTarget.Global);
+  await config.update('model', model, vscode.ConfigurationTarget.Global);
+  return server;
+}
+
+export async function useModel(model: string): Promise<void> {
+  await vscode.workspace.getConfiguration('logprobLens').update('model', model, vscode.ConfigurationTarget.Global);
+}
+
+/** An untitled document with `text`, shown, with `selection` selected (default: the whole first line). */
+export async function editorWith(text: string, selection?: vscode.Selection): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+  const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+  editor.selection = selection ?? new vscode.Selection(0, 0, 0, document.lineAt(0).text.length);
+  return editor;
+}
+
+export async function complete(): Promise<RunResult> {
+  return await vscode.commands.executeCommand<RunResult>('logprobLens.completeSelection');
+}
+
+export async function closeAll(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The hover markdown VS Code's own hover machinery produces at a position. */
+export async function hoverAt(document: vscode.TextDocument, offset: number): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, document.positionAt(offset));
+  return hovers.flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value))).join('\n');
+}
