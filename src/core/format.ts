@@ -3,7 +3,8 @@ export function formatPercent(probability: number | undefined): string {
   if (probability === undefined || Number.isNaN(probability)) return 'n/a';
   const percent = Math.min(100, Math.max(0, probability * 100));
   if (percent === 0) return '0 %';
-  if (percent >= 10) return `${percent.toFixed(percent >= 99.995 && percent < 100 ? 3 : 2)} %`;
+  if (percent >= 99.995 && percent < 100) return '>99.99 %'; // never round a near-certainty up to 100
+  if (percent >= 10) return `${percent.toFixed(2)} %`;
   if (percent >= 0.01) return `${percent.toPrecision(3)} %`;
   if (percent >= 0.0001) return `${percent.toFixed(4)} %`;
   return '<0.0001 %';

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 /** Root of the repository, from `out/test/support` (compiled) or `test/support` (source). */
 export const repoRoot = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../../..' : '../..');
 export const providerFixtures = path.join(repoRoot, 'test', 'fixtures', 'providers');
+/** Hand-written transcripts for cases no recording has (see its README). */
+export const syntheticFixtures = path.join(repoRoot, 'test', 'fixtures', 'synthetic');
 
 export function readFixture(name: string): string {
   return fs.readFileSync(path.join(providerFixtures, name), 'utf8');

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
-import { parseSseTranscript, providerFixtures } from './fixtures';
+import { parseSseTranscript, providerFixtures, syntheticFixtures } from './fixtures';
 
 /**
  * A small OpenAI-compatible server for tests, on 127.0.0.1 and a random port. It replays recorded real responses
@@ -22,6 +22,8 @@ export interface ReplayServer {
   readonly requests: RecordedRequest[];
   /** Milliseconds between two replayed events. */
   paceMs: number;
+  /** When set, replays this recording whatever model is asked for (the UI test switches answers this way). */
+  transcriptOverride: string | undefined;
   /** Where the model `fault:redirect` sends the client (a 307, which would re-send the body). */
   redirectTarget: string;
   close(): Promise<void>;
@@ -29,8 +31,6 @@ export interface ReplayServer {
 
 export interface ReplayServerOptions {
   readonly paceMs?: number;
-  /** Extra folders to look for `<model>.sse.txt` in, after the provider fixtures. */
-  readonly transcriptDirs?: readonly string[];
 }
 
 type Fault = (response: http.ServerResponse) => void;
@@ -54,7 +54,7 @@ export const FAULTS: Record<string, Fault> = {
 
 export async function startReplayServer(options: ReplayServerOptions = {}): Promise<ReplayServer> {
   const requests: RecordedRequest[] = [];
-  const dirs = [providerFixtures, ...(options.transcriptDirs ?? [])];
+  const dirs = [providerFixtures, syntheticFixtures];
   const sockets = new Set<Socket>();
   const transcriptFor = (model: string): string | undefined => {
     if (!/^[\w.-]+$/.test(model)) return undefined;
@@ -88,7 +88,7 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
         jsonError(404, `No route ${request.method ?? ''} ${url.pathname}`)(response);
         return;
       }
-      const model = typeof body?.model === 'string' ? body.model : '';
+      const model = state.transcriptOverride ?? (typeof body?.model === 'string' ? body.model : '');
       if (model === 'fault:redirect') {
         response.writeHead(307, { location: `${state.redirectTarget}/chat/completions` });
         response.end();
@@ -113,6 +113,7 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
     requests,
     paceMs: options.paceMs ?? 0,
     redirectTarget: 'http://127.0.0.1:9/v1',
+    transcriptOverride: undefined,
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
       server.close(() => resolve());

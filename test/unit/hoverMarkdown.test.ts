@@ -93,7 +93,7 @@ describe('alternatives and numbers', () => {
 
   it('formats percentages at every scale without exceeding 100', () => {
     assert.equal(formatPercent(1), '100.00 %');
-    assert.equal(formatPercent(0.99999), '99.999 %');
+    assert.equal(formatPercent(0.99999), '>99.99 %');
     assert.equal(formatPercent(0.0000042), '0.0004 %');
     assert.equal(formatPercent(Math.exp(-9999)), '0 %');
     assert.equal(formatPercent(undefined), 'n/a');
