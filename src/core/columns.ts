@@ -32,7 +32,6 @@ export class GrowableColumn<T extends Int32Array | Float32Array | Float64Array |
 }
 
 export const int32Column = (): GrowableColumn<Int32Array> => new GrowableColumn((n) => new Int32Array(n));
-export const float32Column = (): GrowableColumn<Float32Array> => new GrowableColumn((n) => new Float32Array(n));
 export const float64Column = (): GrowableColumn<Float64Array> => new GrowableColumn((n) => new Float64Array(n));
 export const uint8Column = (): GrowableColumn<Uint8Array> => new GrowableColumn((n) => new Uint8Array(n));
 
@@ -53,5 +52,38 @@ export class StringTable {
 
   lookup(id: number): string {
     return this.strings[id]!;
+  }
+}
+
+const CHUNK_BITS = 16;
+const CHUNK_SIZE = 1 << CHUNK_BITS;
+
+/**
+ * A column in fixed-size chunks, for the alternatives (20 per token, most of the memory): growing never copies
+ * and never leaves a doubled buffer half empty, so the slack is at most one chunk.
+ */
+export class ChunkedColumn<T extends Int32Array | Float32Array> {
+  private readonly chunks: T[] = [];
+  length = 0;
+
+  constructor(private readonly make: (capacity: number) => T) {}
+
+  push(value: number): number {
+    const offset = this.length & (CHUNK_SIZE - 1);
+    if (offset === 0) this.chunks.push(this.make(this.chunks.length === 0 ? 256 : CHUNK_SIZE));
+    let chunk = this.chunks[this.chunks.length - 1]!;
+    if (offset >= chunk.length) {
+      // The first chunk starts small so that short answers stay small; it grows to a full chunk once.
+      const bigger = this.make(CHUNK_SIZE);
+      bigger.set(chunk);
+      this.chunks[this.chunks.length - 1] = bigger;
+      chunk = bigger;
+    }
+    chunk[offset] = value;
+    return this.length++;
+  }
+
+  get(index: number): number {
+    return this.chunks[index >>> CHUNK_BITS]![index & (CHUNK_SIZE - 1)]!;
   }
 }

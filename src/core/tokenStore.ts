@@ -1,4 +1,4 @@
-import { float32Column, float64Column, int32Column, StringTable, uint8Column } from './columns';
+import { ChunkedColumn, float64Column, int32Column, StringTable, uint8Column } from './columns';
 import type { Alternative, TokenEntry } from './logprob';
 import { cleanLogprob } from './logprob';
 
@@ -28,8 +28,8 @@ export class TokenStore {
   private readonly tokenLogprob = float64Column();
   private readonly altStart = int32Column();
   private readonly altCount = uint8Column();
-  private readonly altText = int32Column();
-  private readonly altLogprob = float32Column();
+  private readonly altText = new ChunkedColumn((n) => new Int32Array(n));
+  private readonly altLogprob = new ChunkedColumn((n) => new Float32Array(n));
 
   private readonly placeStart = int32Column();
   private readonly placeEnd = int32Column();

@@ -90,7 +90,19 @@ const gc = (globalThis as { gc?: () => void }).gc;
 async function main(): Promise<void> {
   console.log(`Logprob Lens benchmarks: Node ${process.versions.node}, ${process.platform}/${process.arch}\n`);
 
-  // 1. Pipeline overhead against the SDK alone.
+  // 1. Memory per token, measured first, before other runs leave garbage behind.
+  if (gc) {
+    gc();
+    // Typed arrays live outside the JS heap: count both.
+    const used = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const before = used();
+    const held = buildAnswer(100_000, 20);
+    gc();
+    const after = used();
+    console.log(`memory per token, 100k tokens × 20 alternatives held: ${((after - before) / 100_000).toFixed(0)} B  (target <= 256 B; ${held.store.tokenCount} tokens)\n`);
+  } else console.log('memory per token: run with node --expose-gc (npm run bench does)\n');
+
+  // 2. Pipeline overhead against the SDK alone.
   const streamTokens = 5000;
   const server = await syntheticServer(streamTokens, 20);
   await consume(server.url, true);
@@ -107,18 +119,6 @@ async function main(): Promise<void> {
   console.log(`  SDK alone:             ${(median(sdkOnly) / streamTokens * 1000).toFixed(1)} µs/token`);
   console.log(`  SDK + whole pipeline:  ${(median(pipeline) / streamTokens * 1000).toFixed(1)} µs/token`);
   console.log(`  ratio:                 ${(median(pipeline) / median(sdkOnly)).toFixed(3)}  (target <= 1.05)\n`);
-
-  // 2. Memory per token.
-  if (gc) {
-    gc();
-    // Typed arrays live outside the JS heap: count both.
-    const used = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-    const before = used();
-    const held = buildAnswer(100_000, 20);
-    gc();
-    const after = used();
-    console.log(`memory per token, 100k tokens × 20 alternatives held: ${((after - before) / 100_000).toFixed(0)} B  (target <= 256 B; ${held.store.tokenCount} tokens)\n`);
-  } else console.log('memory per token: run with node --expose-gc (npm run bench does)\n');
 
   // 3. Hover look-up and hover markdown at 100k tokens.
   const big = buildAnswer(100_000, 20);
