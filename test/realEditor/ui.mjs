@@ -134,7 +134,7 @@ function packageVsix(runDir) {
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   const built = spawnSync(process.execPath, [path.join(root, 'esbuild.js'), '--production'], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`esbuild failed: ${built.stderr}`);
-  const packaged = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const packaged = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (packaged.status !== 0) throw new Error(`vsce package failed:\n${packaged.stdout}\n${packaged.stderr}`);
   return out;
 }
