@@ -31,7 +31,9 @@ export function ensureEditorInstalled() {
     const nodedir = path.resolve(path.dirname(process.execPath), '..');
     const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', cacheDir,
       `code-server@${CODE_SERVER_VERSION}`, `playwright-core@${PLAYWRIGHT_VERSION}`], {
-      stdio: 'inherit', env: { ...process.env, npm_config_nodedir: nodedir }, timeout: 20 * 60_000,
+      stdio: 'inherit', timeout: 20 * 60_000,
+      // Allow install scripts: code-server's postinstall builds VS Code's native modules (npm 11 blocks them).
+      env: { ...process.env, npm_config_nodedir: nodedir, npm_config_dangerously_allow_all_scripts: 'true', npm_config_cache: path.join(root, '.cache', 'npm') },
     });
     if (result.status !== 0) throw new Error(`installing code-server failed (exit ${result.status ?? result.signal})`);
   }
@@ -133,11 +135,15 @@ function realScript(bin) {
   return target;
 }
 
-export async function launchBrowser() {
+/** Headless Chromium whose home, config and caches are inside `runDir`, like code-server's. */
+export async function launchBrowser(runDir) {
   const chromium = await loadPlaywright();
+  const home = path.join(runDir, 'browser-home');
+  fs.mkdirSync(home, { recursive: true });
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') },
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

@@ -11,7 +11,7 @@ export async function runIntegration({ codeServer, runDir, log }) {
   const server = await startCodeServer({ codeServer, runDir, folder: workspace, smokeTestDriver: true, userSettings: {} });
   let browser;
   try {
-    browser = await launchBrowser();
+    browser = await launchBrowser(runDir);
     const page = await browser.newPage();
     const lines = [];
     let finish;

@@ -9,6 +9,10 @@ import { runUi } from './ui.mjs';
 const only = process.argv[2];
 const runsDir = path.join(root, '.cache', 'runs');
 fs.mkdirSync(runsDir, { recursive: true });
+// Whatever this process and its children write to a temporary folder (Chromium's profile, vsce) stays in ours.
+const scratch = fs.mkdtempSync(path.join(runsDir, 'scratch-'));
+process.env.TMPDIR = scratch;
+process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
 let passed = 0;
 let failed = 0;
 

@@ -58,7 +58,7 @@ export async function runUi({ codeServer, runDir, log }) {
   let browser;
   let page;
   try {
-    browser = await launchBrowser();
+    browser = await launchBrowser(runDir);
     page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
