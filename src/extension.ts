@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
       settings = readSettings();
       if (before.thresholds.join() !== settings.thresholds.join()) {
         for (const document of vscode.workspace.textDocuments) {
-          for (const tracked of tracker.answers(document)) tracked.answer.setThresholds(settings.thresholds);
+          for (const tracked of tracker.answers(document)) tracked.answer.setColouring(settings.thresholds, settings.colourBy);
           tracker.notify(document);
         }
       }

@@ -1,5 +1,6 @@
 import { TokenAligner } from './aligner';
-import { bucketOf } from './buckets';
+import type { ColourMode } from './buckets';
+import { bucketOf, rankBucket } from './buckets';
 import { uint8Column } from './columns';
 import type { Eol } from './eol';
 import { EolTranslator } from './eol';
@@ -36,7 +37,10 @@ export class Answer {
   /** Length in the document of the answer text inserted so far. */
   length = 0;
 
-  constructor(start: number, eol: Eol, private thresholds: readonly number[]) {
+  private mode: ColourMode = 'probability';
+
+  constructor(start: number, eol: Eol, private thresholds: readonly number[], mode: ColourMode = 'probability') {
+    this.mode = mode;
     this.start = start;
     this.eol = new EolTranslator(eol);
     this.aligner = new TokenAligner((from, to, first, count) => {
@@ -89,8 +93,10 @@ export class Answer {
     return 'inside';
   }
 
-  setThresholds(thresholds: readonly number[]): void {
+  /** Recolours for new thresholds or a new colour mode. */
+  setColouring(thresholds: readonly number[], mode: ColourMode): void {
     this.thresholds = thresholds;
+    this.mode = mode;
     for (let i = 0; i < this.store.placementCount; i++) this.buckets.set(i, this.bucketFor(i));
   }
 
@@ -164,6 +170,16 @@ export class Answer {
 
   private bucketFor(placement: number): number {
     const logprob = this.store.placementLogprob(placement);
-    return logprob === undefined ? NO_BUCKET : bucketOf(Math.exp(logprob), this.thresholds);
+    if (logprob === undefined) return NO_BUCKET;
+    if (this.mode === 'probability') return bucketOf(Math.exp(logprob), this.thresholds);
+    // Rank mode: the worst-ranked token of the placement decides; without alternatives there is no rank to show.
+    const { firstToken, tokenCount } = this.store.placement(placement);
+    let worst = 0;
+    for (let i = firstToken; i < firstToken + tokenCount; i++) {
+      const rank = this.store.rankOf(i);
+      if (rank === null) return NO_BUCKET;
+      worst = Math.max(worst, rank ?? Number.POSITIVE_INFINITY);
+    }
+    return rankBucket(Number.isFinite(worst) ? worst : undefined);
   }
 }

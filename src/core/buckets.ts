@@ -31,3 +31,21 @@ export function bucketLabel(bucket: number, thresholds: readonly number[]): stri
   const high = bucket === thresholds.length ? 1 : thresholds[bucket]!;
   return bucket === thresholds.length ? `${percent(low)}–100 %` : `${percent(low)}–<${percent(high)} %`;
 }
+
+/** What the colours show: the token's probability, or its rank among the alternatives (GLTR's view). */
+export type ColourMode = 'probability' | 'rank';
+
+/**
+ * Bucket for a token's rank (1 = the model's favourite) in rank mode, on the same ten-colour scale: GLTR's
+ * top-10 / top-100 / top-1000 split, narrowed to what APIs return (at most 20 alternatives). `undefined` rank
+ * means the token is not among the returned alternatives: less likely than all of them.
+ */
+export function rankBucket(rank: number | undefined): number {
+  if (rank === undefined) return 0;
+  if (rank <= 1) return 9;
+  if (rank <= 3) return 7;
+  if (rank <= 10) return 5;
+  return 2;
+}
+
+export const RANK_LABELS: readonly string[] = ['not among the returned alternatives', '', 'rank 11–20', '', '', 'rank 4–10', '', 'rank 2–3', '', 'rank 1 (the model\'s first choice)'];

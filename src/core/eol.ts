@@ -1,4 +1,5 @@
-export type Eol = '\n' | '\r\n';
+/** The document's line ending, or `asIs` for text already in the document (scored text is never converted). */
+export type Eol = '\n' | '\r\n' | 'asIs';
 
 /**
  * Converts the model's line endings to the document's (VS Code normalises inserted text to them anyway) and maps
@@ -17,6 +18,10 @@ export class EolTranslator {
 
   /** Text to insert into the document for a delta of model text. */
   translate(delta: string): string {
+    if (this.eol === 'asIs') {
+      this.modelLength += delta.length;
+      return delta;
+    }
     let text = this.heldBack + delta;
     const base = this.modelLength - this.heldBack.length;
     this.modelLength += delta.length;
@@ -30,6 +35,7 @@ export class EolTranslator {
 
   /** Text still held back at the end of the stream. */
   flush(): string {
+    if (this.eol === 'asIs') return '';
     const text = this.heldBack;
     this.heldBack = '';
     return this.convert(text, this.modelLength - text.length);

@@ -77,6 +77,23 @@ export class TokenStore {
     return { token: this.strings.lookup(this.tokenText.get(index)), logprob: Number.isNaN(logprob) ? undefined : logprob, alternatives };
   }
 
+  /**
+   * Rank (1-based) of the sampled token among its alternatives by logprob; `undefined` when it is not among
+   * them, `null` when the backend returned no alternatives at all.
+   */
+  rankOf(index: number): number | null | undefined {
+    const count = this.altCount.get(index);
+    if (count === 0) return null;
+    const first = this.altStart.get(index);
+    const text = this.tokenText.get(index);
+    let chosen = Number.NaN;
+    for (let i = first; i < first + count; i++) if (this.altText.get(i) === text) chosen = this.altLogprob.get(i);
+    if (Number.isNaN(chosen)) return undefined;
+    let rank = 1;
+    for (let i = first; i < first + count; i++) if (this.altLogprob.get(i) > chosen && this.altText.get(i) !== text) rank++;
+    return rank;
+  }
+
   tokenLogprobAt(index: number): number | undefined {
     const logprob = this.tokenLogprob.get(index);
     return Number.isNaN(logprob) ? undefined : logprob;

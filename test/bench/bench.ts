@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { createClient, streamChat } from '../../src/client/chat';
+import { createClient, streamChat } from '../../src/client/requests';
 import { Answer } from '../../src/core/answer';
 import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import { hoverMarkdown } from '../../src/core/hoverMarkdown';

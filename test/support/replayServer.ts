@@ -56,11 +56,17 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
   const requests: RecordedRequest[] = [];
   const dirs = [providerFixtures, syntheticFixtures];
   const sockets = new Set<Socket>();
-  const transcriptFor = (model: string): string | undefined => {
+  /** The recording a model name stands for: an SSE transcript, or a JSON body (unwrapped from a cassette). */
+  const recordingFor = (model: string): { sse: string } | { json: unknown } | undefined => {
     if (!/^[\w.-]+$/.test(model)) return undefined;
     for (const dir of dirs) {
-      const file = path.join(dir, `${model}.sse.txt`);
-      if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+      const sse = path.join(dir, `${model}.sse.txt`);
+      if (fs.existsSync(sse)) return { sse: fs.readFileSync(sse, 'utf8') };
+      const json = path.join(dir, `${model}.json`);
+      if (fs.existsSync(json)) {
+        const body = JSON.parse(fs.readFileSync(json, 'utf8')) as Record<string, unknown>;
+        return { json: '_source' in body && typeof body.response === 'object' ? body.response : body };
+      }
     }
     return undefined;
   };
@@ -84,7 +90,7 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
         response.end(JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'replay' })) }));
         return;
       }
-      if (request.method !== 'POST' || !url.pathname.endsWith('/chat/completions')) {
+      if (request.method !== 'POST' || !/\/(?:chat\/completions|completions|responses)$/.test(url.pathname)) {
         jsonError(404, `No route ${request.method ?? ''} ${url.pathname}`)(response);
         return;
       }
@@ -99,12 +105,20 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
         fault(response);
         return;
       }
-      const transcript = transcriptFor(model);
-      if (!transcript) {
+      const recording = recordingFor(model);
+      if (!recording) {
         jsonError(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'model_not_found')(response);
         return;
       }
-      replay(response, transcript);
+      if ('sse' in recording) {
+        replay(response, recording.sse);
+      } else if (body?.stream === true) {
+        // A recorded whole body, served as the one-event stream a server would send for it.
+        replay(response, `data: ${JSON.stringify(recording.json)}\n\ndata: [DONE]\n\n`);
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(recording.json));
+      }
     });
   });
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { createClient, streamChat } from '../../src/client/chat';
-import type { ChatRequest, Endpoint } from '../../src/client/chat';
+import { createClient, scoreText, streamChat } from '../../src/client/requests';
+import type { ChatRequest, Endpoint } from '../../src/client/requests';
 import type { ChunkDelta } from '../../src/core/chatChunk';
 import { describeFailure } from '../../src/core/failure';
 import type { ReplayServer } from '../support/replayServer';
@@ -111,6 +111,35 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
     assert.ok(stoppedAfter < 250, `stopped after ${stoppedAfter.toFixed(0)} ms`);
     assert.equal(describeFailure(error, { host: 'h', model: 'm', hasKey: false, secrets: [] }).kind, 'cancelled');
     assert.equal(deltas.map((delta) => delta.text).join(''), 'The smallest');
+  });
+
+  it('streams a Responses API answer, asking for output_text logprobs', async () => {
+    const deltas = await collect(endpoint, request('openai-responses-logprobs-stream', { apiStyle: 'responses', systemPrompt: 'Be brief.', topLogprobs: 3 }));
+    assert.equal(deltas.map((delta) => delta.text).join(''), 'The capital of Minas Gerais is Belo Horizonte.');
+    assert.equal(deltas.flatMap((delta) => delta.tokens).length, 9);
+    const { path, body } = server.requests[0]!;
+    assert.equal(path, '/v1/responses');
+    assert.deepEqual(body!.include, ['message.output_text.logprobs']);
+    assert.equal(body!.top_logprobs, 3);
+    assert.equal(body!.instructions, 'Be brief.');
+    assert.equal(body!.input, 'What is the smallest continent?');
+  });
+
+  it('streams a legacy Completions answer, capping alternatives at 5', async () => {
+    const deltas = await collect(endpoint, request('openai-legacy-completions-logprobs-issue38', { apiStyle: 'completions', topLogprobs: 20 }));
+    assert.equal(deltas.map((delta) => delta.text).join(''), ' goal');
+    assert.equal(deltas.flatMap((delta) => delta.tokens)[0]!.top_logprobs!.length, 5);
+    assert.equal(server.requests[0]!.path, '/v1/completions');
+    assert.equal(server.requests[0]!.body!.logprobs, 5);
+  });
+
+  it('scores text with echo, the first token without a logprob', async () => {
+    const scored = await scoreText(createClient(endpoint), { model: 'completions-echo-score', prompt: 'The quick brown fox', topLogprobs: 5 }, new AbortController().signal);
+    assert.equal(server.requests[0]!.body!.echo, true);
+    assert.equal(server.requests[0]!.body!.max_tokens, 1);
+    assert.equal(scored.tokens.length, 5);
+    assert.equal(scored.tokens[0]!.logprob, null);
+    assert.equal(scored.tokens[1]!.token, ' quick');
   });
 
   it('explains a rejected key without ever showing it', async () => {

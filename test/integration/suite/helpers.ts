@@ -28,9 +28,18 @@ export async function useModel(model: string): Promise<void> {
   await vscode.workspace.getConfiguration('logprobLens').update('model', model, vscode.ConfigurationTarget.Global);
 }
 
-/** An untitled document with `text`, shown, with `selection` selected (default: the whole first line). */
+let fileCount = 0;
+
+/**
+ * A new file in the workspace holding `text`, shown, with `selection` selected (default: the whole first line).
+ * Files, not untitled documents: VS Code may hand back a just-closed untitled document instead of a new one.
+ */
 export async function editorWith(text: string, selection?: vscode.Selection): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the suite runs with a workspace folder open');
+  const uri = vscode.Uri.joinPath(folder.uri, `test-${process.pid}-${++fileCount}.txt`);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  const document = await vscode.workspace.openTextDocument(uri);
   const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
   editor.selection = selection ?? new vscode.Selection(0, 0, 0, document.lineAt(0).text.length);
   return editor;
@@ -41,7 +50,8 @@ export async function complete(): Promise<RunResult> {
 }
 
 export async function closeAll(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  // Saved first, so closing asks nothing.
+  await vscode.workspace.saveAll(false);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 

@@ -1,6 +1,12 @@
-import OpenAI from 'openai';
+import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChunkDelta } from '../core/chatChunk';
 import { chatChunkDelta } from '../core/chatChunk';
+import { completionChoiceDelta, completionChunkDelta, responsesEventDelta } from '../core/wireFormats';
+
+import type { ApiStyle } from '../core/presets';
+
+/** The most alternatives legacy Completions return (`logprobs` is capped at 5). */
+export const COMPLETIONS_MAX_LOGPROBS = 5;
 
 export interface Endpoint {
   readonly baseUrl: string;
@@ -8,6 +14,8 @@ export interface Endpoint {
   readonly apiKey: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
+  /** Azure OpenAI's classic deployment URLs (`/openai/deployments/<name>/...?api-version=`). */
+  readonly azure?: { readonly deployment: string; readonly apiVersion: string } | undefined;
 }
 
 export interface Sampling {
@@ -21,6 +29,7 @@ export interface Sampling {
 }
 
 export interface ChatRequest {
+  readonly apiStyle?: ApiStyle;
   readonly model: string;
   readonly prompt: string;
   readonly systemPrompt?: string | undefined;
@@ -34,15 +43,18 @@ export interface ChatRequest {
  * re-send the prompt and the key to another host); retries only happen before any text arrives.
  */
 export function createClient(endpoint: Endpoint): OpenAI {
-  return new OpenAI({
-    baseURL: endpoint.baseUrl,
+  const options = {
     apiKey: endpoint.apiKey ?? 'no-key',
     defaultHeaders: endpoint.apiKey === undefined ? { ...endpoint.headers, Authorization: null } : { ...endpoint.headers },
     timeout: endpoint.timeoutMs,
     maxRetries: 1,
-    logLevel: 'off',
-    fetchOptions: { redirect: 'error' },
-  });
+    logLevel: 'off' as const,
+    fetchOptions: { redirect: 'error' as const },
+  };
+  if (endpoint.azure) {
+    return new AzureOpenAI({ ...options, endpoint: endpoint.baseUrl.replace(/\/openai(?:\/v1)?$/, ''), deployment: endpoint.azure.deployment, apiVersion: endpoint.azure.apiVersion });
+  }
+  return new OpenAI({ ...options, baseURL: endpoint.baseUrl });
 }
 
 /**
@@ -53,9 +65,9 @@ export function createClient(endpoint: Endpoint): OpenAI {
 export async function* streamChat(client: OpenAI, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChunkDelta> {
   let chunks = 0;
   try {
-    for await (const chunk of await openChatStream(client, request, signal)) {
+    for await (const delta of openStream(client, request, signal)) {
       chunks++;
-      yield chatChunkDelta(chunk);
+      yield delta;
     }
   } catch (error) {
     throw toRequestError(error, signal);
@@ -101,6 +113,79 @@ function rootCause(error: unknown): { code?: string; message?: string } {
     current = (current as { cause?: unknown }).cause;
   }
   return found;
+}
+
+/** The deltas of one streamed answer in the request's API style. */
+async function* openStream(client: OpenAI, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChunkDelta> {
+  switch (request.apiStyle ?? 'chat') {
+    case 'chat':
+      for await (const chunk of await openChatStream(client, request, signal)) yield chatChunkDelta(chunk);
+      return;
+    case 'responses':
+      for await (const event of await openResponsesStream(client, request, signal)) {
+        if (event.type === 'error') throw new RequestError('APIError', event.message, undefined, { message: event.message });
+        if (event.type === 'response.failed') {
+          const message = event.response.error?.message ?? 'The response failed.';
+          throw new RequestError('APIError', message, undefined, { message });
+        }
+        yield responsesEventDelta(event);
+      }
+      return;
+    case 'completions':
+      for await (const chunk of await openCompletionsStream(client, request, signal)) yield completionChunkDelta(chunk);
+      return;
+  }
+}
+
+/**
+ * Scores text with legacy Completions: `echo` returns the prompt's own tokens with their logprobs (the first has
+ * none). One token is generated because some servers refuse `max_tokens: 0`; it lies past the text and is ignored.
+ */
+export async function scoreText(client: OpenAI, request: Pick<ChatRequest, 'model' | 'prompt' | 'topLogprobs'>, signal: AbortSignal): Promise<ChunkDelta> {
+  try {
+    const response = await client.completions.create({
+      model: request.model, prompt: request.prompt, echo: true, max_tokens: 1, temperature: 0,
+      logprobs: Math.min(COMPLETIONS_MAX_LOGPROBS, Math.max(0, request.topLogprobs)),
+    }, { signal });
+    if (!Array.isArray(response.choices)) throw new RequestError('EmptyStream', 'No choices in the response.');
+    return completionChoiceDelta(response.choices[0]);
+  } catch (error) {
+    throw toRequestError(error, signal);
+  }
+}
+
+function openResponsesStream(client: OpenAI, request: ChatRequest, signal: AbortSignal) {
+  const { sampling } = request;
+  return client.responses.create({
+    model: request.model,
+    input: request.prompt,
+    ...(request.systemPrompt ? { instructions: request.systemPrompt } : {}),
+    stream: true,
+    include: ['message.output_text.logprobs'],
+    top_logprobs: request.topLogprobs,
+    store: false,
+    ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
+    ...(sampling.topP !== undefined ? { top_p: sampling.topP } : {}),
+    ...(sampling.maxTokens !== undefined ? { max_output_tokens: sampling.maxTokens } : {}),
+  }, { signal });
+}
+
+function openCompletionsStream(client: OpenAI, request: ChatRequest, signal: AbortSignal) {
+  const { sampling } = request;
+  return client.completions.create({
+    model: request.model,
+    // Legacy Completions have no system message: it goes before the prompt.
+    prompt: request.systemPrompt ? `${request.systemPrompt}\n\n${request.prompt}` : request.prompt,
+    stream: true,
+    logprobs: Math.min(COMPLETIONS_MAX_LOGPROBS, request.topLogprobs),
+    ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
+    ...(sampling.topP !== undefined ? { top_p: sampling.topP } : {}),
+    ...(sampling.maxTokens !== undefined ? { max_tokens: sampling.maxTokens } : {}),
+    ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
+    ...(sampling.stop && sampling.stop.length > 0 ? { stop: [...sampling.stop] } : {}),
+    ...(sampling.presencePenalty !== undefined ? { presence_penalty: sampling.presencePenalty } : {}),
+    ...(sampling.frequencyPenalty !== undefined ? { frequency_penalty: sampling.frequencyPenalty } : {}),
+  }, { signal });
 }
 
 function openChatStream(client: OpenAI, request: ChatRequest, signal: AbortSignal) {

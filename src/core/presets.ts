@@ -1,0 +1,63 @@
+/** API styles an endpoint can be asked through. */
+export type ApiStyle = 'chat' | 'responses' | 'completions';
+
+/** A named endpoint, as stored in the user's `logprobLens.endpoints`. */
+export interface EndpointProfile {
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly apiStyle?: ApiStyle;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Azure OpenAI classic deployment URLs. */
+  readonly azureDeployment?: string;
+  readonly azureApiVersion?: string;
+}
+
+export interface Preset {
+  readonly name: string;
+  readonly profile: EndpointProfile;
+  readonly needsKey: boolean;
+  /** What to tell the user when they pick it. */
+  readonly note: string;
+}
+
+/** Ready-made endpoints for the backends people run; `model` is only a suggestion, asked for on adding. */
+export const PRESETS: readonly Preset[] = [
+  { name: 'OpenAI', needsKey: true, note: 'Reasoning models (o1, o3, gpt-5) refuse logprobs; gpt-4o and gpt-4.1 families return them.', profile: { baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiStyle: 'chat' } },
+  { name: 'Azure OpenAI', needsKey: true, note: 'Replace <resource> with your resource name; the model is your deployment name.', profile: { baseUrl: 'https://<resource>.openai.azure.com/openai', model: 'gpt-4o', apiStyle: 'chat', azureDeployment: 'gpt-4o', azureApiVersion: '2024-10-21' } },
+  { name: 'Ollama', needsKey: false, note: 'Needs Ollama 0.12.11 or newer for logprobs; at most 20 alternatives.', profile: { baseUrl: 'http://localhost:11434/v1', model: 'llama3.2', apiStyle: 'chat' } },
+  { name: 'llama.cpp server', needsKey: false, note: 'The model is whatever llama-server loaded.', profile: { baseUrl: 'http://localhost:8080/v1', model: 'default', apiStyle: 'chat' } },
+  { name: 'vLLM', needsKey: false, note: 'At most 20 alternatives unless vLLM runs with --max-logprobs. vLLM can also score text (Score Selection).', profile: { baseUrl: 'http://localhost:8000/v1', model: 'Qwen/Qwen2.5-7B-Instruct', apiStyle: 'chat' } },
+  { name: 'LM Studio', needsKey: false, note: 'Uses the Responses API: LM Studio\'s chat endpoint ignores logprobs.', profile: { baseUrl: 'http://localhost:1234/v1', model: 'local-model', apiStyle: 'responses' } },
+  { name: 'OpenRouter', needsKey: true, note: 'Whether logprobs come back depends on the provider OpenRouter routes to.', profile: { baseUrl: 'https://openrouter.ai/api/v1', model: 'openai/gpt-4o-mini', apiStyle: 'chat' } },
+  { name: 'Together', needsKey: true, note: 'Up to 20 alternatives.', profile: { baseUrl: 'https://api.together.xyz/v1', model: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', apiStyle: 'chat' } },
+  { name: 'DeepSeek', needsKey: true, note: 'deepseek-chat returns logprobs; deepseek-reasoner does not.', profile: { baseUrl: 'https://api.deepseek.com/v1', model: 'deepseek-chat', apiStyle: 'chat' } },
+];
+
+/** Local servers on their default loopback ports, looked for on first run. */
+export const LOCAL_SERVERS: readonly { readonly preset: string; readonly baseUrl: string }[] = [
+  { preset: 'Ollama', baseUrl: 'http://127.0.0.1:11434/v1' },
+  { preset: 'llama.cpp server', baseUrl: 'http://127.0.0.1:8080/v1' },
+  { preset: 'vLLM', baseUrl: 'http://127.0.0.1:8000/v1' },
+  { preset: 'LM Studio', baseUrl: 'http://127.0.0.1:1234/v1' },
+];
+
+/** Checks a profile read from settings; returns it typed, or why it cannot be used. */
+export function readProfile(name: string, value: unknown): EndpointProfile | string {
+  if (value === null || typeof value !== 'object') return `logprobLens.endpoints["${name}"] is not an object`;
+  const profile = value as Record<string, unknown>;
+  if (typeof profile.baseUrl !== 'string' || profile.baseUrl.length === 0) return `logprobLens.endpoints["${name}"] has no baseUrl`;
+  if (typeof profile.model !== 'string' || profile.model.length === 0) return `logprobLens.endpoints["${name}"] has no model`;
+  const apiStyle = profile.apiStyle ?? 'chat';
+  if (apiStyle !== 'chat' && apiStyle !== 'responses' && apiStyle !== 'completions') return `logprobLens.endpoints["${name}"].apiStyle must be chat, responses or completions`;
+  const headers = profile.headers !== null && typeof profile.headers === 'object'
+    ? Object.fromEntries(Object.entries(profile.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+    : {};
+  return {
+    baseUrl: profile.baseUrl.trim().replace(/\/+$/, ''),
+    model: profile.model.trim(),
+    apiStyle,
+    headers,
+    ...(typeof profile.azureDeployment === 'string' ? { azureDeployment: profile.azureDeployment } : {}),
+    ...(typeof profile.azureApiVersion === 'string' ? { azureApiVersion: profile.azureApiVersion } : {}),
+  };
+}

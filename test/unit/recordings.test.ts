@@ -1,0 +1,110 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { Answer } from '../../src/core/answer';
+import { DEFAULT_THRESHOLDS } from '../../src/core/buckets';
+import type { ChunkDelta } from '../../src/core/chatChunk';
+import type { LoggedFormat } from '../../src/core/wireFormats';
+import { ollamaChunkDelta, parseLoggedResponse } from '../../src/core/wireFormats';
+import { providerFixtures, readFixture } from '../support/fixtures';
+
+/**
+ * Every provider recording, read as Open Logprobs Response reads it, placed by the aligner. The expected text
+ * and ranges were computed separately from the raw bytes of each recording (UTF-16 offsets), not by this code.
+ */
+const EXPECTED: Record<string, { format: LoggedFormat; text: string; ranges: [number, number][]; tokens?: number }> = {
+  'openai-chat-stream-logprobs-sayfoo.sse.txt': { format: 'chat-stream', text: 'Foo!', ranges: [[0, 3], [3, 4]] },
+  'openai-chat-stream-logprobs-refusal.sse.txt': {
+    format: 'chat-stream', text: "I'm very sorry, but I can't assist with that.",
+    ranges: [[0, 3], [3, 8], [8, 14], [14, 15], [15, 19], [19, 21], [21, 27], [27, 34], [34, 39], [39, 44], [44, 45]],
+  },
+  'openai-chat-stream-top5-llamastack.sse.txt': {
+    format: 'chat-stream', text: 'The smallest continent by land area is Australia.',
+    ranges: [[0, 3], [3, 12], [12, 22], [22, 25], [25, 30], [30, 35], [35, 38], [38, 48], [48, 49]],
+  },
+  'azure-openai-chat-stream-top3-llamastack.sse.txt': {
+    format: 'chat-stream', text: '4 + 4 = 8', ranges: [[0, 1], [1, 3], [3, 4], [4, 5], [5, 7], [7, 8], [8, 9]],
+  },
+  'llamacpp-oai-chat-stream-multibyte-issue.sse.txt': { format: 'chat-stream', text: 'овые щё', ranges: [[0, 4], [4, 6], [6, 7]] },
+  'openai-chat-stream-toolcall-logprobs-null-llamastack.sse.txt': { format: 'chat-stream', text: '', ranges: [] },
+  'watsonx-openai-compat-chat-stream-logprobs-ignored-llamastack.sse.txt': { format: 'chat-stream', text: '6 + 6 = 12.', ranges: [] },
+  'openai-responses-logprobs-stream.sse.txt': {
+    format: 'responses-stream', text: 'The capital of Minas Gerais is Belo Horizonte.',
+    ranges: [[0, 3], [3, 11], [11, 14], [14, 20], [20, 27], [27, 30], [30, 35], [35, 45], [45, 46]],
+  },
+  'openai-responses-logprobs-nonstream.json': {
+    format: 'responses', text: 'The capital of Minas Gerais is Belo Horizonte.',
+    ranges: [[0, 3], [3, 11], [11, 14], [14, 20], [20, 27], [27, 30], [30, 35], [35, 45], [45, 46]],
+  },
+  'openai-legacy-completions-logprobs-issue38.json': { format: 'completions', text: ' goal', ranges: [[0, 5]] },
+};
+
+function place(deltas: readonly ChunkDelta[]): { text: string; ranges: [number, number][]; tokens: number; answer: Answer } {
+  const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
+  let text = '';
+  for (const delta of deltas) {
+    const inserted = answer.append(delta.text, delta.tokens);
+    answer.inserted(inserted.length);
+    text += inserted;
+  }
+  text += answer.finish();
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < answer.store.placementCount; i++) {
+    const { start, end } = answer.store.placement(i);
+    ranges.push([start, end]);
+  }
+  return { text, ranges, tokens: answer.store.tokenCount, answer };
+}
+
+describe('every provider recording renders right', () => {
+  it('has an expectation for every recording with a response body', () => {
+    const bodies = fs.readdirSync(providerFixtures).filter((name) => /\.(sse\.txt|json)$/.test(name) && !name.includes('.meta.') && !name.startsWith('ollama-'));
+    assert.deepEqual(bodies.sort(), Object.keys(EXPECTED).sort());
+  });
+
+  for (const [name, expected] of Object.entries(EXPECTED)) {
+    it(`${name}: ${expected.format}, exact text and ranges`, () => {
+      const logged = parseLoggedResponse(readFixture(name));
+      assert.equal(logged.format, expected.format);
+      const placed = place(logged.deltas);
+      assert.equal(placed.text, expected.text);
+      assert.deepEqual(placed.ranges, expected.ranges);
+    });
+  }
+
+  it('takes the full-precision logprobs of Responses deltas, not the rounded repeats', () => {
+    const { answer } = place(parseLoggedResponse(readFixture('openai-responses-logprobs-stream.sse.txt')).deltas);
+    assert.equal(answer.store.tokenCount, 9, 'the done events are not counted again');
+    assert.equal(answer.store.token(0).logprob, -1.9361264946837764e-7);
+  });
+
+  it('reads legacy alternatives from their dictionaries, and says when the sampled token is not among them', () => {
+    const { answer } = place(parseLoggedResponse(readFixture('openai-legacy-completions-logprobs-issue38.json')).deltas);
+    const token = answer.store.token(0);
+    assert.equal(token.token, ' goal');
+    assert.ok(Math.abs(token.logprob! - -10.029023) < 1e-9);
+    assert.deepEqual(token.alternatives.map((alternative) => alternative.token).sort(), [',', '-', '.', '/', '_']);
+  });
+
+  it('reads Ollama native chunks (the v0.12.11 documentation example)', () => {
+    const example = JSON.parse(readFixture('ollama-native-generate-stream-doc-example.json')) as { example_chunk_top_logprobs: unknown; example_chunk_logprobs_only: unknown };
+    const placed = place([ollamaChunkDelta(example.example_chunk_top_logprobs)]);
+    assert.equal(placed.text, 'The');
+    assert.deepEqual(placed.ranges, [[0, 3]]);
+    assert.deepEqual(placed.answer.store.token(0).alternatives.map((alternative) => alternative.token), ['The', 'Okay', 'That']);
+    assert.deepEqual(place([ollamaChunkDelta(example.example_chunk_logprobs_only)]).ranges, [[0, 4]]);
+  });
+
+  it('reads an array of saved chat chunks and a whole chat completion', () => {
+    const chunks = readFixture('openai-chat-stream-logprobs-sayfoo.sse.txt').split('\n').filter((line) => line.startsWith('data: {')).map((line) => JSON.parse(line.slice(6)) as unknown);
+    assert.equal(place(parseLoggedResponse(JSON.stringify(chunks)).deltas).text, 'Foo!');
+    const whole = { object: 'chat.completion', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Hi' }, logprobs: { content: [{ token: 'Hi', logprob: -0.5, bytes: [72, 105], top_logprobs: [] }] } }] };
+    const placed = place(parseLoggedResponse(JSON.stringify(whole)).deltas);
+    assert.deepEqual([placed.text, placed.ranges], ['Hi', [[0, 2]]]);
+  });
+
+  it('says what it expected when the text is not a response', () => {
+    assert.throws(() => parseLoggedResponse('hello world'), /neither JSON nor an SSE transcript/);
+    assert.throws(() => parseLoggedResponse('{"foo": 1}'), /not a Chat Completions, Responses or Completions response/);
+    assert.throws(() => parseLoggedResponse('data: {broken'), /not valid JSON/);
+  });
+});
