@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { checkBaseUrl } from './core/endpoint';
+import { parseLoggedResponse } from './core/wireFormats';
 import { AnswerTracker } from './vscode/answerTracker';
 import { ApiKeys } from './vscode/apiKeys';
 import { isClientLoaded } from './vscode/clientLoader';
 import { Commands, ContextKeys } from './vscode/commandIds';
 import { ConfidenceDecorations } from './vscode/decorations';
+import { EndpointCommands } from './vscode/endpoints';
 import { TokenHoverProvider } from './vscode/hoverProvider';
 import { goToUncertain, pickUncertain, uncertainTokens } from './vscode/navigation';
 import { CompletionRunner } from './vscode/runner';
@@ -27,7 +28,9 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const tracker = new AnswerTracker();
   const decorations = new ConfidenceDecorations(tracker);
   const keys = new ApiKeys(context.secrets);
-  const runner = new CompletionRunner({ tracker, decorations, keys, log, settings: () => settings });
+  // Requests read the settings afresh: a profile added a moment ago (first run) must be the one used.
+  const endpoints: EndpointCommands = new EndpointCommands(keys, readSettings, () => runner, log);
+  const runner = new CompletionRunner({ tracker, decorations, keys, log, settings: readSettings, firstRun: () => endpoints.firstRun() });
   const status = new StatusSummary(tracker, () => settings);
   context.subscriptions.push(log, tracker, decorations, runner, status);
 
@@ -37,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
       if (!event.affectsConfiguration(SECTION)) return;
       const before = settings;
       settings = readSettings();
-      if (before.thresholds.join() !== settings.thresholds.join()) {
+      if (before.thresholds.join() !== settings.thresholds.join() || before.colourBy !== settings.colourBy) {
         for (const document of vscode.workspace.textDocuments) {
           for (const tracked of tracker.answers(document)) tracked.answer.setColouring(settings.thresholds, settings.colourBy);
           tracker.notify(document);
@@ -74,27 +77,38 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     title: 'Logprob Lens colour legend: bucket · probability of the token',
     placeHolder: 'Colours are theme colours logprobLens.confidence0 … 9; thresholds: logprobLens.bucketThresholds',
   }));
-  register(Commands.setApiKey, async () => {
-    const checked = checkBaseUrl(settings.baseUrl);
-    if ('problem' in checked) return void vscode.window.showErrorMessage(`Logprob Lens: ${checked.problem}`);
-    const key = await vscode.window.showInputBox({
-      title: `API key for ${checked.url.origin}`,
-      prompt: 'Stored in VS Code\'s secret storage for this host only; never in settings or logs.',
-      password: true,
-      ignoreFocusOut: true,
-      validateInput: (value) => (value.trim().length === 0 ? 'Enter a key, or press Escape.' : /\s/.test(value.trim()) ? 'A key has no spaces.' : undefined),
-    });
-    if (key === undefined) return false;
-    await keys.set(checked.url.origin, key.trim());
-    void vscode.window.showInformationMessage(`Logprob Lens: key saved for ${checked.url.host}.`);
-    return true;
+  register(Commands.setApiKey, () => endpoints.setApiKey());
+  register(Commands.clearApiKey, () => endpoints.clearApiKey());
+  register(Commands.selectEndpoint, () => endpoints.selectEndpoint());
+  register(Commands.checkEndpoint, () => endpoints.checkEndpoint());
+  register(Commands.scoreSelection, () => runner.scoreSelection());
+  register(Commands.openResponse, async (uri?: vscode.Uri) => {
+    // The active editor's text when it is a saved response; otherwise a file the user picks.
+    const active = vscode.window.activeTextEditor?.document;
+    let text = uri ? undefined : active?.getText();
+    let name = active ? active.uri.path.split('/').pop() ?? 'response' : 'response';
+    let logged = text ? tryParse(text) : undefined;
+    if (!logged) {
+      const [file] = uri ? [uri] : await vscode.window.showOpenDialog({ title: 'Open a saved Chat Completions, Responses or Completions response, or an SSE transcript', canSelectMany: false, filters: { 'Responses': ['json', 'txt', 'sse', 'ndjson', 'jsonl'], 'All files': ['*'] } }) ?? [];
+      if (!file) return undefined;
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      name = file.path.split('/').pop() ?? 'response';
+      logged = tryParse(text);
+    }
+    if (!logged) {
+      try {
+        parseLoggedResponse(text ?? '');
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Logprob Lens: ${name} cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return undefined;
+    }
+    return runner.openLogged(logged, name);
   });
-  register(Commands.clearApiKey, async () => {
-    const checked = checkBaseUrl(settings.baseUrl);
-    if ('problem' in checked) return void vscode.window.showErrorMessage(`Logprob Lens: ${checked.problem}`);
-    await keys.clear(checked.url.origin);
-    void vscode.window.showInformationMessage(`Logprob Lens: key removed for ${checked.url.host}.`);
-    return true;
+  register(Commands.trySample, async () => {
+    const sample = vscode.Uri.joinPath(context.extensionUri, 'media', 'sample-response.sse.txt');
+    const logged = parseLoggedResponse(new TextDecoder().decode(await vscode.workspace.fs.readFile(sample)));
+    return runner.openLogged(logged, 'sample: What is 4+4? (recorded from Azure OpenAI gpt-4o)');
   });
   register(Commands.showLog, () => log.show());
 
@@ -105,6 +119,14 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,
   };
+}
+
+function tryParse(text: string): ReturnType<typeof parseLoggedResponse> | undefined {
+  try {
+    return parseLoggedResponse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function deactivate(): void {

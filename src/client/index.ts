@@ -1,4 +1,6 @@
 // The lazily loaded half of the extension: the `openai` SDK and what uses it. Bundled as dist/client.js and
 // `require`d on the first request, so activation never pays for the SDK.
+export { checkEndpoint, probeServer } from './check';
+export type { CheckStep } from './check';
 export { COMPLETIONS_MAX_LOGPROBS, createClient, scoreText, streamChat } from './requests';
 export type { ChatRequest, Endpoint, Sampling } from './requests';

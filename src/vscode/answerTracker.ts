@@ -80,6 +80,15 @@ export class AnswerTracker implements vscode.Disposable {
     this.changed.fire(document);
   }
 
+  remove(document: vscode.TextDocument, tracked: TrackedAnswer): void {
+    const answers = this.byDocument.get(document.uri.toString());
+    const index = answers?.indexOf(tracked) ?? -1;
+    if (!answers || index < 0) return;
+    answers.splice(index, 1);
+    if (answers.length === 0) this.byDocument.delete(document.uri.toString());
+    this.changed.fire(document);
+  }
+
   answers(document: vscode.TextDocument): readonly TrackedAnswer[] {
     return this.byDocument.get(document.uri.toString()) ?? [];
   }

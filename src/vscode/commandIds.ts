@@ -12,6 +12,11 @@ export const Commands = {
   setApiKey: 'logprobLens.setApiKey',
   clearApiKey: 'logprobLens.clearApiKey',
   showLog: 'logprobLens.showLog',
+  selectEndpoint: 'logprobLens.selectEndpoint',
+  checkEndpoint: 'logprobLens.checkEndpoint',
+  scoreSelection: 'logprobLens.scoreSelection',
+  openResponse: 'logprobLens.openResponse',
+  trySample: 'logprobLens.trySample',
 } as const;
 
 /** Context keys for `when` clauses. */

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { Answer } from '../core/answer';
+import type { ChunkDelta } from '../core/chatChunk';
 import { checkBaseUrl, isLoopback } from '../core/endpoint';
 import type { Failure } from '../core/failure';
 import { describeFailure } from '../core/failure';
+import type { LoggedResponse } from '../core/wireFormats';
 import type { ApiKeys } from './apiKeys';
 import type { AnswerTracker, RunState } from './answerTracker';
 import { TrackedAnswer } from './answerTracker';
@@ -10,6 +12,27 @@ import { loadClient } from './clientLoader';
 import { Commands, ContextKeys } from './commandIds';
 import type { ConfidenceDecorations } from './decorations';
 import type { LensSettings } from './settings';
+import { keyScope } from './settings';
+
+/** Where an answer's deltas come from: the network, or a saved response. */
+interface AnswerSource {
+  readonly model: string;
+  readonly host: string;
+  readonly title: string;
+  open(signal: AbortSignal): AsyncIterable<ChunkDelta>;
+  describe(error: unknown): Failure;
+  /** The request line for the log. */
+  readonly logLine: string;
+  /** Whether a missing finish reason means the stream broke (true for the network). */
+  readonly expectsFinish: boolean;
+}
+
+/** The endpoint the settings point at, checked, with its key. */
+interface ResolvedEndpoint {
+  readonly url: URL;
+  readonly apiKey: string | undefined;
+  readonly settings: LensSettings;
+}
 
 /** What a command did: returned by the commands, so tests and scripts can check it. */
 export interface RunResult {
@@ -40,6 +63,8 @@ interface Target {
 }
 
 export interface RunnerDeps {
+  /** Asked when no endpoint is set up yet (first run); resolves true when one now is. */
+  readonly firstRun: () => Promise<boolean>;
   readonly tracker: AnswerTracker;
   readonly decorations: ConfidenceDecorations;
   readonly keys: ApiKeys;
@@ -98,34 +123,144 @@ export class CompletionRunner implements vscode.Disposable {
     for (const tracked of this.running.values()) tracked.stop?.();
   }
 
-  private async start(prompt: string, document: vscode.TextDocument, after: TrackedAnswer | undefined, editor: vscode.TextEditor | undefined): Promise<RunResult> {
+  /** Score Selection: colours the selected text itself with the model's logprobs for it. Nothing is inserted. */
+  async scoreSelection(editor = vscode.window.activeTextEditor): Promise<RunResult> {
+    if (!editor) return this.refuse('Open a document and select the text to score first.');
+    const { document, selection } = editor;
+    const text = document.getText(selection);
+    if (text.trim().length === 0) return this.refuse('Select the text to score first.');
+    const key = document.uri.toString();
+    if (this.running.has(key)) return this.refuse('Logprob Lens is already working in this document. Cancel it (Escape) first.');
+    const endpoint = await this.resolveEndpoint();
+    if ('outcome' in endpoint) return endpoint;
+    const { url, apiKey, settings } = endpoint;
+    const answer = new Answer(document.offsetAt(selection.start), 'asIs', settings.thresholds, settings.colourBy);
+    answer.inserted(answer.append(text, []).length);
+    const tracked = new TrackedAnswer(answer, settings.model, url.host, text);
+    this.deps.tracker.add(document, tracked);
+    this.running.set(key, tracked);
+    const controller = new AbortController();
+    tracked.stop = () => controller.abort();
+    this.deps.log.info(`score POST ${url.origin}${url.pathname}/completions model=${settings.model} echo=true text=${text.length} chars`);
+    let failure: Failure | undefined;
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Logprob Lens: scoring with ${settings.model} at ${url.host}`, cancellable: true }, async (_, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        try {
+          const client = loadClient();
+          const scored = await client.scoreText(client.createClient(this.endpointOptions(endpoint)), { model: settings.model, prompt: text, topLogprobs: settings.topLogprobs }, controller.signal);
+          answer.append('', scored.tokens);
+          answer.finish();
+        } catch (error) {
+          failure = describeFailure(error, { host: url.host, model: settings.model, hasKey: apiKey !== undefined, secrets: apiKey ? [apiKey] : [] });
+        }
+      });
+    } finally {
+      this.running.delete(key);
+      tracked.stop = undefined;
+    }
+    const placed = answer.store.placementCount;
+    if (failure || placed === 0) {
+      this.deps.tracker.remove(document, tracked);
+      tracked.state = failure?.kind === 'cancelled' ? 'cancelled' : 'failed';
+      const message = failure?.kind === 'cancelled' ? 'Scoring cancelled.'
+        : `“${settings.model}” at ${url.host} could not score the text. Score Selection needs legacy Completions with echo, which vLLM and OpenAI's completion models (gpt-3.5-turbo-instruct, davinci-002) offer. ${failure?.message ?? 'No token of the answer matched the selected text.'}`;
+      if (failure?.kind !== 'cancelled') void vscode.window.showErrorMessage(`Logprob Lens: ${message}`);
+      this.deps.log.warn(`score: ${message}`);
+      return { outcome: tracked.state, message, tokens: answer.store.tokenCount, placements: placed };
+    }
+    tracked.state = 'done';
+    void vscode.commands.executeCommand('setContext', ContextKeys.hasColours, true);
+    this.deps.tracker.notify(document);
+    this.deps.decorations.renderDocument(document);
+    const message = 'The first token has no logprob (nothing comes before it), so it stays uncoloured.';
+    this.deps.log.info(`score: ${answer.store.tokenCount} tokens, ${placed} placed`);
+    return { outcome: 'done', message, documentUri: key, answerStart: answer.start, answerEnd: answer.end, tokens: answer.store.tokenCount, placements: placed };
+  }
+
+  /** Open Logprobs Response: a saved response's text, coloured, in a new editor. No network. */
+  async openLogged(logged: LoggedResponse, name: string): Promise<RunResult> {
     const settings = this.deps.settings();
-    const checked = checkBaseUrl(settings.baseUrl);
+    const deltas = logged.deltas;
+    const source: AnswerSource = {
+      model: name, host: 'a saved response', title: `Logprob Lens: ${name}`,
+      logLine: `open ${name} (${logged.format}, ${deltas.length} events)`,
+      expectsFinish: false,
+      // eslint-disable-next-line @typescript-eslint/require-await -- the same interface as the network source
+      open: async function* () { yield* deltas; },
+      describe: (error) => ({ kind: 'other', message: error instanceof Error ? error.message : String(error) }),
+    };
+    const created = await vscode.workspace.openTextDocument({ content: '', language: 'plaintext' });
+    await vscode.window.showTextDocument(created, { preview: false });
+    return this.run(source, { document: created, offset: 0, separator: '', editor: undefined }, settings, name);
+  }
+
+  /** Checks the endpoint settings and finds the key; a refusal result (already shown) when they do not work. */
+  async resolveEndpoint(allowFirstRun = true): Promise<ResolvedEndpoint | RunResult> {
+    let settings = this.deps.settings();
+    if (settings.profileProblem) return this.refuse(settings.profileProblem, true);
+    let checked = checkBaseUrl(settings.baseUrl);
     if ('problem' in checked) return this.refuse(checked.problem, true);
     if (!settings.model) return this.refuse('Set logprobLens.model to the model to ask.', true);
+    let apiKey = await this.deps.keys.get(keyScope(settings, checked.url.origin));
+    if (!apiKey && !isLoopback(checked.url.hostname) && allowFirstRun && settings.profileName === undefined && await this.deps.firstRun()) {
+      settings = this.deps.settings();
+      checked = checkBaseUrl(settings.baseUrl);
+      if ('problem' in checked) return this.refuse(checked.problem, true);
+      apiKey = await this.deps.keys.get(keyScope(settings, checked.url.origin));
+    }
     const { url } = checked;
-    const apiKey = await this.deps.keys.get(url.origin);
     if (!apiKey && !isLoopback(url.hostname)) {
-      const message = `No API key for ${url.host}. Run “Logprob Lens: Set API Key”.`;
-      void vscode.window.showErrorMessage(message, 'Set API Key').then((choice) => {
+      const message = `No API key for ${url.host}${settings.profileName ? ` (endpoint “${settings.profileName}”)` : ''}. Run “Logprob Lens: Set API Key”.`;
+      void vscode.window.showErrorMessage(`Logprob Lens: ${message}`, 'Set API Key').then((choice) => {
         if (choice) void vscode.commands.executeCommand(Commands.setApiKey);
       });
       return { outcome: 'refused', message, tokens: 0, placements: 0 };
     }
+    return { url, apiKey, settings };
+  }
+
+  endpointOptions({ url, apiKey, settings }: ResolvedEndpoint) {
+    return { baseUrl: url.href.replace(/\/+$/, ''), apiKey, headers: settings.headers, timeoutMs: settings.timeoutMs, azure: settings.azure };
+  }
+
+  private async start(prompt: string, document: vscode.TextDocument, after: TrackedAnswer | undefined, editor: vscode.TextEditor | undefined): Promise<RunResult> {
+    const endpoint = await this.resolveEndpoint();
+    if ('outcome' in endpoint) return endpoint;
+    const { url, apiKey, settings } = endpoint;
+    const source: AnswerSource = {
+      model: settings.model,
+      host: url.host,
+      title: `Logprob Lens: ${settings.model} at ${url.host}`,
+      logLine: `POST ${url.origin}${url.pathname}/${settings.apiStyle === 'chat' ? 'chat/completions' : settings.apiStyle} model=${settings.model} top_logprobs=${settings.topLogprobs} prompt=${prompt.length} chars${apiKey ? ' (with key)' : ''}`,
+      expectsFinish: true,
+      open: (signal) => {
+        const client = loadClient();
+        return client.streamChat(client.createClient(this.endpointOptions(endpoint)), {
+          apiStyle: settings.apiStyle, model: settings.model, prompt, systemPrompt: settings.systemPrompt || undefined,
+          topLogprobs: settings.topLogprobs, sampling: settings.sampling,
+        }, signal);
+      },
+      describe: (error) => describeFailure(error, { host: url.host, model: settings.model, hasKey: apiKey !== undefined, secrets: apiKey ? [apiKey] : [] }),
+    };
     const target = await this.chooseTarget(settings, document, after, editor);
+    return this.run(source, target, settings, prompt);
+  }
+
+  private async run(source: AnswerSource, target: Target, settings: LensSettings, prompt: string): Promise<RunResult> {
     const key = target.document.uri.toString();
     if (this.running.has(key)) {
       return this.refuse('Logprob Lens is already answering in this document. Cancel it (Escape) before starting another.');
     }
     const eol = target.document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-    const answer = new Answer(target.offset + target.separator.length, eol, settings.thresholds);
-    const tracked = new TrackedAnswer(answer, settings.model, url.host, prompt);
+    const answer = new Answer(target.offset + target.separator.length, eol, settings.thresholds, settings.colourBy);
+    const tracked = new TrackedAnswer(answer, source.model, source.host, prompt);
     this.deps.tracker.add(target.document, tracked);
     this.running.set(key, tracked);
-    this.last = { prompt, document: target.document, after: tracked };
+    if (source.expectsFinish) this.last = { prompt, document: target.document, after: tracked };
     void vscode.commands.executeCommand('setContext', ContextKeys.running, true);
     try {
-      return await this.stream(tracked, target, settings, url, apiKey);
+      return await this.stream(tracked, target, settings, source);
     } finally {
       this.running.delete(key);
       tracked.stop = undefined;
@@ -156,7 +291,7 @@ export class CompletionRunner implements vscode.Disposable {
     return { document, offset: document.offsetAt(lineEnd), separator: eol + eol, editor };
   }
 
-  private async stream(tracked: TrackedAnswer, target: Target, settings: LensSettings, url: URL, apiKey: string | undefined): Promise<RunResult> {
+  private async stream(tracked: TrackedAnswer, target: Target, settings: LensSettings, source: AnswerSource): Promise<RunResult> {
     const { log } = this.deps;
     const id = ++this.requestCount;
     const { answer } = tracked;
@@ -168,24 +303,18 @@ export class CompletionRunner implements vscode.Disposable {
     let finishReason: string | undefined;
     let failure: Failure | undefined;
     let sawLogprobs = false;
-    log.info(`#${id} POST ${url.origin}${url.pathname}/chat/completions model=${settings.model} top_logprobs=${settings.topLogprobs} prompt=${tracked.prompt.length} chars${apiKey ? ' (with key)' : ''}`);
+    log.info(`#${id} ${source.logLine}`);
 
     await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification,
-      title: `Logprob Lens: ${settings.model} at ${url.host}`,
+      title: source.title,
       cancellable: true,
     }, async (progress, token) => {
       token.onCancellationRequested(() => controller.abort());
       progress.report({ message: 'waiting for the first token…' });
       let lastProgress = 0;
       try {
-        const client = loadClient();
-        const sdk = client.createClient({ baseUrl: url.href.replace(/\/+$/, ''), apiKey, headers: settings.headers, timeoutMs: settings.timeoutMs });
-        const deltas = client.streamChat(sdk, {
-          model: settings.model, prompt: tracked.prompt, systemPrompt: settings.systemPrompt || undefined,
-          topLogprobs: settings.topLogprobs, sampling: settings.sampling,
-        }, controller.signal);
-        for await (const delta of deltas) {
+        for await (const delta of source.open(controller.signal)) {
           if (delta.finishReason) finishReason = delta.finishReason;
           sawLogprobs ||= delta.hasLogprobs;
           if (delta.text.length === 0 && delta.tokens.length === 0) continue;
@@ -199,7 +328,7 @@ export class CompletionRunner implements vscode.Disposable {
           }
         }
       } catch (error) {
-        failure = describeFailure(error, { host: url.host, model: settings.model, hasKey: apiKey !== undefined, secrets: apiKey ? [apiKey] : [] });
+        failure = source.describe(error);
       }
       inserter.push(answer.finish());
       try {
@@ -211,7 +340,7 @@ export class CompletionRunner implements vscode.Disposable {
 
     const elapsed = ((performance.now() - began) / 1000).toFixed(2);
     const hasText = answer.length > 0;
-    tracked.state = outcomeOf(failure, finishReason, hasText);
+    tracked.state = outcomeOf(failure, source.expectsFinish ? finishReason : finishReason ?? 'stop', hasText);
     const result = (message?: string): RunResult => ({
       outcome: tracked.state, ...(message ? { message } : {}), documentUri: target.document.uri.toString(),
       answerStart: answer.start, answerEnd: answer.end, tokens: answer.store.tokenCount, placements: answer.store.placementCount,
@@ -228,7 +357,7 @@ export class CompletionRunner implements vscode.Disposable {
         return result(message);
       }
       case 'failed': {
-        const message = failure?.message ?? `${url.host} sent no answer.`;
+        const message = failure?.message ?? `${source.host} sent no answer.`;
         void vscode.window.showErrorMessage(`Logprob Lens: ${message}`, 'Show Log').then((choice) => {
           if (choice) log.show();
         });
@@ -244,9 +373,9 @@ export class CompletionRunner implements vscode.Disposable {
       default: {
         const notes: string[] = [];
         if (tracked.state === 'truncated') notes.push(`The answer stopped at the token limit (logprobLens.maxTokens = ${settings.sampling.maxTokens ?? 'server default'}).`);
-        if (tracked.state === 'filtered') notes.push(`${url.host}'s content filter stopped the answer.`);
+        if (tracked.state === 'filtered') notes.push(`${source.host}'s content filter stopped the answer.`);
         if (hasText && !sawLogprobs) {
-          notes.push(`${settings.model} at ${url.host} returned no logprobs, so the answer is not coloured. Some servers ignore the logprobs parameter (watsonx, LM Studio's chat endpoint, some OpenRouter providers).`);
+          notes.push(`${source.model} at ${source.host} returned no logprobs, so the answer is not coloured. Some servers ignore the logprobs parameter (watsonx, LM Studio's chat endpoint, some OpenRouter providers): “Logprob Lens: Check Endpoint” tells.`);
         }
         if (settings.thresholdsProblem) notes.push(settings.thresholdsProblem);
         const message = notes.join(' ');

@@ -85,7 +85,9 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       requests.push({ method: request.method ?? '', path: url.pathname, headers: request.headers, body });
       if (request.method === 'GET' && url.pathname.endsWith('/models')) {
-        const models = fs.readdirSync(providerFixtures).filter((name) => name.endsWith('.sse.txt')).map((name) => name.slice(0, -8));
+        const models = dirs.flatMap((dir) => fs.readdirSync(dir))
+          .filter((name) => !name.includes('.meta.') && /\.(?:sse\.txt|json)$/.test(name))
+          .map((name) => name.replace(/\.(?:sse\.txt|json)$/, ''));
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'replay' })) }));
         return;
