@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
+import { checkEndpoint, probeServer } from '../../src/client/check';
 import { createClient, scoreText, streamChat } from '../../src/client/requests';
 import type { ChatRequest, Endpoint } from '../../src/client/requests';
 import type { ChunkDelta } from '../../src/core/chatChunk';
@@ -182,5 +183,32 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
   it('explains a 200 that is not an event stream', async () => {
     const failure = await failureOf(endpoint, request('fault:html'));
     assert.equal(failure.kind, 'not-openai');
+  });
+});
+
+describe('local server discovery and the endpoint check, through the real SDK', () => {
+  let server: ReplayServer;
+  before(async () => {
+    server = await startReplayServer();
+  });
+  after(() => server.close());
+
+  it('finds a server and its models on a loopback port, and nobody on a closed one', async () => {
+    const models = await probeServer(server.baseUrl, 2000);
+    assert.ok(models?.includes('openai-chat-stream-top5-llamastack'));
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    assert.equal(await probeServer(`http://127.0.0.1:${port}/v1`, 2000), undefined);
+  });
+
+  it('checks models, logprobs and scoring, each on its own', async () => {
+    const client = createClient({ baseUrl: server.baseUrl, apiKey: undefined, headers: {}, timeoutMs: 5000 });
+    const steps = await checkEndpoint(client, { model: 'completions-echo-score', apiStyle: 'completions', topLogprobs: 5 }, new AbortController().signal);
+    assert.deepEqual(steps.map((step) => [step.step, step.ok]), [['models', true], ['logprobs', true], ['scoring', true]]);
+    const refused = await checkEndpoint(client, { model: 'fault:logprobs-unsupported', apiStyle: 'chat', topLogprobs: 5 }, new AbortController().signal);
+    assert.deepEqual(refused.map((step) => [step.step, step.ok]), [['models', true], ['logprobs', false], ['scoring', false]]);
+    assert.equal(describeFailure(refused[1]!.error, { host: 'h', model: 'm', hasKey: false, secrets: [] }).kind, 'no-logprobs');
   });
 });
