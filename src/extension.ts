@@ -20,10 +20,15 @@ export interface LogprobLensApi {
   readonly statusText: () => string;
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
+  /** Only when VS Code runs the extension's tests: the log lines written, and the key store. */
+  readonly test?: { readonly logLines: readonly string[]; readonly keys: ApiKeys };
 }
 
 export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const log = vscode.window.createOutputChannel('Logprob Lens', { log: true });
+  const testing = context.extensionMode === vscode.ExtensionMode.Test;
+  const logLines: string[] = [];
+  if (testing) recordLines(log, logLines);
   let settings: LensSettings = readSettings();
   const tracker = new AnswerTracker();
   const decorations = new ConfidenceDecorations(tracker);
@@ -118,7 +123,19 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,
+    ...(testing ? { test: { logLines, keys } } : {}),
   };
+}
+
+/** Keeps a copy of every line written to the log, so tests can check that no key ever reaches it. */
+function recordLines(log: vscode.LogOutputChannel, lines: string[]): void {
+  for (const level of ['trace', 'debug', 'info', 'warn', 'error'] as const) {
+    const write = log[level].bind(log) as (message: string | Error, ...args: unknown[]) => void;
+    log[level] = ((message: string | Error, ...args: unknown[]) => {
+      lines.push(`${level}: ${String(message)} ${args.map(String).join(' ')}`);
+      write(message, ...args);
+    }) as typeof log.info;
+  }
 }
 
 function tryParse(text: string): ReturnType<typeof parseLoggedResponse> | undefined {

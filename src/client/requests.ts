@@ -47,7 +47,8 @@ export function createClient(endpoint: Endpoint): OpenAI {
     apiKey: endpoint.apiKey ?? 'no-key',
     defaultHeaders: endpoint.apiKey === undefined ? { ...endpoint.headers, Authorization: null } : { ...endpoint.headers },
     timeout: endpoint.timeoutMs,
-    maxRetries: 1,
+    // Retries are ours (streamChat): bounded, cancellable at once, and never after text has arrived.
+    maxRetries: 0,
     logLevel: 'off' as const,
     fetchOptions: { redirect: 'error' as const },
   };
@@ -62,18 +63,89 @@ export function createClient(endpoint: Endpoint): OpenAI {
  * rethrown as `RequestError`s: the SDK's class names do not survive minification, its abort ends a stream
  * silently, and a 200 that is not an event stream yields nothing at all.
  */
-export async function* streamChat(client: OpenAI, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChunkDelta> {
-  let chunks = 0;
-  try {
-    for await (const delta of openStream(client, request, signal)) {
-      chunks++;
-      yield delta;
+export async function* streamChat(client: OpenAI, request: ChatRequest, signal: AbortSignal, options: StreamOptions = {}): AsyncGenerator<ChunkDelta> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  for (let attempt = 0; ; attempt++) {
+    // Our own controller, so the watchdog can stop the SDK's read; the caller's signal stops it too.
+    const controller = new AbortController();
+    const forward = (): void => controller.abort();
+    signal.addEventListener('abort', forward);
+    let chunks = 0;
+    let idle = false;
+    try {
+      const iterator = openStream(client, request, controller.signal)[Symbol.asyncIterator]();
+      for (;;) {
+        const timer = setTimeout(() => {
+          idle = true;
+          controller.abort();
+        }, idleTimeoutMs);
+        let next: IteratorResult<ChunkDelta>;
+        try {
+          next = await iterator.next();
+        } finally {
+          clearTimeout(timer);
+        }
+        if (next.done) break;
+        chunks++;
+        yield next.value;
+      }
+    } catch (error) {
+      if (idle) throw new RequestError('IdleTimeout', `No data for ${Math.round(idleTimeoutMs / 1000)} s.`);
+      const failure = toRequestError(error, signal);
+      const wait = chunks === 0 ? retryDelayMs(failure, attempt) : undefined;
+      if (wait === undefined) throw failure;
+      options.onRetry?.(wait, failure);
+      await sleep(wait, signal);
+      continue;
+    } finally {
+      signal.removeEventListener('abort', forward);
     }
-  } catch (error) {
-    throw toRequestError(error, signal);
+    if (idle) throw new RequestError('IdleTimeout', `No data for ${Math.round(idleTimeoutMs / 1000)} s.`);
+    if (signal.aborted) throw new RequestError('APIUserAbortError', 'Request was aborted.');
+    if (chunks === 0) throw new RequestError('EmptyStream', 'The server sent no chat completion chunks.');
+    return;
   }
-  if (signal.aborted) throw new RequestError('APIUserAbortError', 'Request was aborted.');
-  if (chunks === 0) throw new RequestError('EmptyStream', 'The server sent no chat completion chunks.');
+}
+
+export interface StreamOptions {
+  readonly idleTimeoutMs?: number | undefined;
+  /** Told before each wait for a retry (429, 5xx, a dropped connection), with the wait and what failed. */
+  readonly onRetry?: ((waitMs: number, failure: RequestError) => void) | undefined;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Retries before any text arrived; a server asking for a longer wait than this gets an error instead. */
+const MAX_RETRIES = 2;
+const MAX_RETRY_WAIT_MS = 20_000;
+
+/** How long to wait before retrying, or undefined when this failure is not worth a retry. */
+export function retryDelayMs(failure: RequestError, attempt: number): number | undefined {
+  if (attempt >= MAX_RETRIES) return undefined;
+  const retryable = failure.status === 429 || failure.status === 500 || failure.status === 502 || failure.status === 503
+    || (failure.name === 'APIConnectionError' && failure.cause?.code !== 'ECONNREFUSED' && !/redirect/i.test(failure.cause?.message ?? ''));
+  if (!retryable) return undefined;
+  const asked = failure.retryAfterMs;
+  if (asked !== undefined) return asked <= MAX_RETRY_WAIT_MS ? Math.max(0, asked) : undefined;
+  return Math.min(MAX_RETRY_WAIT_MS, 500 * 2 ** attempt);
+}
+
+/** A wait that ends at once when the signal aborts (then it throws the abort). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new RequestError('APIUserAbortError', 'Request was aborted.'));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new RequestError('APIUserAbortError', 'Request was aborted.'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** An SDK error reduced to the fields `describeFailure` reads, with a stable `name`. */
@@ -84,6 +156,8 @@ export class RequestError extends Error {
     readonly status?: number,
     readonly error?: { readonly message?: string },
     override readonly cause?: { readonly code?: string; readonly message?: string },
+    /** What the server's `retry-after` (or `retry-after-ms`) asked for. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -97,7 +171,7 @@ function toRequestError(error: unknown, signal: AbortSignal): RequestError {
   if (error instanceof OpenAI.APIError) {
     const body = error.error as { message?: unknown } | undefined;
     const message = typeof body?.message === 'string' ? body.message : error.message;
-    return new RequestError('APIError', error.message, error.status as number | undefined, { message });
+    return new RequestError('APIError', error.message, error.status as number | undefined, { message }, undefined, retryAfter(error.headers as Headers | undefined));
   }
   if (error instanceof SyntaxError) return new RequestError('SyntaxError', error.message);
   return new RequestError('Error', error instanceof Error ? error.message : String(error));
@@ -207,4 +281,16 @@ function openChatStream(client: OpenAI, request: ChatRequest, signal: AbortSigna
     ...(sampling.presencePenalty !== undefined ? { presence_penalty: sampling.presencePenalty } : {}),
     ...(sampling.frequencyPenalty !== undefined ? { frequency_penalty: sampling.frequencyPenalty } : {}),
   }, { signal });
+}
+
+/** `retry-after-ms`, or `retry-after` in seconds or as an HTTP date, in milliseconds. */
+function retryAfter(headers: Headers | undefined): number | undefined {
+  const milliseconds = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+  if (Number.isFinite(milliseconds)) return milliseconds;
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number.parseFloat(value);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? date - Date.now() : undefined;
 }

@@ -24,6 +24,7 @@ interface ErrorLike {
   readonly code?: string | null;
   readonly cause?: { readonly code?: string; readonly message?: string };
   readonly error?: { readonly message?: string } | null;
+  readonly retryAfterMs?: number;
 }
 
 const LOGPROBS_REFUSED = /logprobs|top_logprobs/i;
@@ -39,6 +40,9 @@ function classify(error: ErrorLike, { host, model, hasKey }: FailureContext): Fa
   const serverSays = serverMessage(error);
   const said = serverSays ? ` The server said: “${serverSays}”` : '';
   if (error.name === 'APIUserAbortError' || error.name === 'AbortError') return { kind: 'cancelled', message: 'Cancelled.' };
+  if (error.name === 'IdleTimeout') {
+    return { kind: 'timeout', message: `${host} stopped sending in the middle of the answer (${(error.message ?? '').replace(/\.$/, '')}).` };
+  }
   if (error.name === 'APIConnectionTimeoutError') {
     return { kind: 'timeout', message: `${host} did not answer in time. Check that the server is up, or raise logprobLens.requestTimeoutSeconds.` };
   }
@@ -60,7 +64,10 @@ function classify(error: ErrorLike, { host, model, hasKey }: FailureContext): Fa
   if (status !== undefined && status >= 400 && CONTEXT_TOO_LONG.test(serverSays)) {
     return { kind: 'context-too-long', message: `The prompt is too long for “${model}” (${status}). Select less text or lower logprobLens.maxTokens.${said}` };
   }
-  if (status === 429) return { kind: 'rate-limited', message: `${host} is rate-limiting requests (429). Wait a moment and run the command again.${said}` };
+  if (status === 429) {
+    const wait = error.retryAfterMs !== undefined && error.retryAfterMs > 0 ? ` and asks to wait ${formatWait(error.retryAfterMs)}` : '';
+    return { kind: 'rate-limited', message: `${host} is rate-limiting requests (429)${wait}. Try again later.${said}` };
+  }
   if (status !== undefined && status >= 500) return { kind: 'server-error', message: `${host} had an internal error (${status}). Try again later.${said}` };
   if (status !== undefined && status >= 400) return { kind: 'bad-request', message: `${host} refused the request (${status}).${said}` };
   if (error.name === 'EmptyStream') {
@@ -80,9 +87,14 @@ function classify(error: ErrorLike, { host, model, hasKey }: FailureContext): Fa
     return { kind: 'connection-refused', message: `Could not reach ${host}${causeCode ? ` (${causeCode})` : ''}. Check logprobLens.baseUrl and your network.` };
   }
   if (error.name === 'SyntaxError' || /Unexpected token|JSON/i.test(error.message ?? '')) {
-    return { kind: 'not-openai', message: `${host} did not answer like an OpenAI-compatible endpoint (unreadable data). Check that logprobLens.baseUrl points at the API, usually ending in /v1.` };
+    return { kind: 'not-openai', message: `${host} sent data that is not valid JSON (${(error.message ?? '').slice(0, 80)}). Some servers write -Infinity or NaN for logprobs; if the whole answer is unreadable, check that logprobLens.baseUrl points at the API, usually ending in /v1.` };
   }
   return { kind: 'other', message: `The request to ${host} failed: ${error.message ?? 'unknown error'}` };
+}
+
+function formatWait(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${seconds} s`;
 }
 
 function serverMessage(error: ErrorLike): string {

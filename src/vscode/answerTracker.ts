@@ -15,6 +15,8 @@ interface OwnInsert {
 /** One answer in a document, with what it came from. */
 export class TrackedAnswer {
   state: RunState = 'streaming';
+  /** Length of the blank line inserted before the answer (removed with it). */
+  separatorLength = 0;
   /** Set by the run while streaming; an edit inside the answer stops it. */
   stop: (() => void) | undefined;
   private ownInsert: OwnInsert | undefined;

@@ -1,6 +1,14 @@
 import * as vscode from 'vscode';
 import { BUCKET_COUNT } from '../core/buckets';
-import type { AnswerTracker } from './answerTracker';
+import type { AnswerTracker, RunState } from './answerTracker';
+
+/** The note after an answer that did not finish normally. */
+const END_NOTES: Partial<Record<RunState, string>> = {
+  incomplete: '⚠ incomplete: the stream broke; what arrived is kept',
+  cancelled: '⏹ cancelled; what arrived is kept',
+  truncated: '… truncated at the token limit',
+  filtered: '⚠ stopped by the content filter',
+};
 
 /** How often decorations may be redrawn while an answer streams in. */
 const FLUSH_INTERVAL_MS = 50;
@@ -11,6 +19,9 @@ const FLUSH_INTERVAL_MS = 50;
  */
 export class ConfidenceDecorations implements vscode.Disposable {
   private readonly types: vscode.TextEditorDecorationType[];
+  private readonly endNote = vscode.window.createTextEditorDecorationType({
+    after: { color: new vscode.ThemeColor('editorWarning.foreground'), margin: '0 0 0 1.5ch', fontStyle: 'italic' },
+  });
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly lastRender = new Map<string, number>();
   /** Documents that may have decorations on screen, so clearing them is not skipped. */
@@ -69,11 +80,20 @@ export class ConfidenceDecorations implements vscode.Disposable {
       for (let i = 0; i < flat.length; i += 2) ranges[i / 2] = new vscode.Range(document.positionAt(flat[i]!), document.positionAt(flat[i + 1]!));
       editor.setDecorations(type, ranges);
     });
+    const notes: vscode.DecorationOptions[] = [];
+    for (const tracked of answers) {
+      const note = END_NOTES[tracked.state];
+      if (!note) continue;
+      const end = document.positionAt(tracked.answer.end);
+      notes.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: note } } });
+    }
+    editor.setDecorations(this.endNote, notes);
   }
 
   dispose(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     for (const type of this.types) type.dispose();
+    this.endNote.dispose();
     for (const disposable of this.disposables) disposable.dispose();
   }
 }

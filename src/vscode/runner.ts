@@ -19,7 +19,7 @@ interface AnswerSource {
   readonly model: string;
   readonly host: string;
   readonly title: string;
-  open(signal: AbortSignal): AsyncIterable<ChunkDelta>;
+  open(signal: AbortSignal, onRetry: (waitMs: number, why: string) => void): AsyncIterable<ChunkDelta>;
   describe(error: unknown): Failure;
   /** The request line for the log. */
   readonly logLine: string;
@@ -83,14 +83,24 @@ export class CompletionRunner implements vscode.Disposable {
   private last: LastRequest | undefined;
   private requestCount = 0;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly deps: RunnerDeps) {
+    // Closing the last tab of a document stops its request (the document itself may live on a while).
+    vscode.window.tabGroups.onDidChangeTabs((event) => {
+      if (event.closed.length === 0) return;
+      const open = new Set(vscode.window.tabGroups.all.flatMap((group) => group.tabs)
+        .map((tab) => (tab.input instanceof vscode.TabInputText ? tab.input.uri.toString() : undefined)));
+      for (const [key, tracked] of this.running) if (!open.has(key) && !key.startsWith('vscode-notebook-cell:')) tracked.stop?.();
+    }, undefined, this.disposables);
+  }
 
   /** Complete Selection: the selection (or the document up to the cursor) is the prompt. */
   async completeSelection(editor = vscode.window.activeTextEditor): Promise<RunResult> {
     if (!editor) return this.refuse('Open a document and select a prompt first.');
     const { document } = editor;
-    if (vscode.workspace.fs.isWritableFileSystem(document.uri.scheme) === false) {
-      return this.refuse('This editor is read-only: Logprob Lens cannot insert an answer here.');
+    if (!isWritable(document)) {
+      return this.refuse('This editor is read-only: Logprob Lens cannot insert an answer here. Copy the prompt into a file or an untitled editor.');
     }
     // Multi-cursor: the primary selection is the prompt. A reversed selection is the same text.
     const selection = editor.selection;
@@ -121,6 +131,7 @@ export class CompletionRunner implements vscode.Disposable {
 
   dispose(): void {
     for (const tracked of this.running.values()) tracked.stop?.();
+    for (const disposable of this.disposables) disposable.dispose();
   }
 
   /** Score Selection: colours the selected text itself with the model's logprobs for it. Nothing is inserted. */
@@ -234,12 +245,15 @@ export class CompletionRunner implements vscode.Disposable {
       title: `Logprob Lens: ${settings.model} at ${url.host}`,
       logLine: `POST ${url.origin}${url.pathname}/${settings.apiStyle === 'chat' ? 'chat/completions' : settings.apiStyle} model=${settings.model} top_logprobs=${settings.topLogprobs} prompt=${prompt.length} chars${apiKey ? ' (with key)' : ''}`,
       expectsFinish: true,
-      open: (signal) => {
+      open: (signal, onRetry) => {
         const client = loadClient();
         return client.streamChat(client.createClient(this.endpointOptions(endpoint)), {
           apiStyle: settings.apiStyle, model: settings.model, prompt, systemPrompt: settings.systemPrompt || undefined,
           topLogprobs: settings.topLogprobs, sampling: settings.sampling,
-        }, signal);
+        }, signal, {
+          idleTimeoutMs: settings.idleTimeoutMs,
+          onRetry: (waitMs, failure) => onRetry(waitMs, failure.status ? `${failure.status}` : 'connection dropped'),
+        });
       },
       describe: (error) => describeFailure(error, { host: url.host, model: settings.model, hasKey: apiKey !== undefined, secrets: apiKey ? [apiKey] : [] }),
     };
@@ -255,6 +269,7 @@ export class CompletionRunner implements vscode.Disposable {
     const eol = target.document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     const answer = new Answer(target.offset + target.separator.length, eol, settings.thresholds, settings.colourBy);
     const tracked = new TrackedAnswer(answer, source.model, source.host, prompt);
+    tracked.separatorLength = target.separator.length;
     this.deps.tracker.add(target.document, tracked);
     this.running.set(key, tracked);
     if (source.expectsFinish) this.last = { prompt, document: target.document, after: tracked };
@@ -314,7 +329,12 @@ export class CompletionRunner implements vscode.Disposable {
       progress.report({ message: 'waiting for the first token…' });
       let lastProgress = 0;
       try {
-        for await (const delta of source.open(controller.signal)) {
+        const onRetry = (waitMs: number, why: string): void => {
+          const message = `${source.host} answered ${why}; retrying in ${Math.max(1, Math.round(waitMs / 1000))} s (Cancel stops now)…`;
+          progress.report({ message });
+          log.warn(`#${id} ${message}`);
+        };
+        for await (const delta of source.open(controller.signal, onRetry)) {
           if (delta.finishReason) finishReason = delta.finishReason;
           sawLogprobs ||= delta.hasLogprobs;
           if (delta.text.length === 0 && delta.tokens.length === 0) continue;
@@ -365,8 +385,9 @@ export class CompletionRunner implements vscode.Disposable {
       }
       case 'incomplete': {
         const message = `The answer is incomplete: ${failure?.message ?? 'the stream ended without finishing'} What arrived (${tokens} tokens) is kept.`;
-        void vscode.window.showWarningMessage(`Logprob Lens: ${message}`, 'Retry').then((choice) => {
-          if (choice) void vscode.commands.executeCommand(Commands.rerunLast);
+        void vscode.window.showWarningMessage(`Logprob Lens: ${message}`, 'Retry', 'Remove').then((choice) => {
+          if (choice === 'Retry') void vscode.commands.executeCommand(Commands.rerunLast);
+          if (choice === 'Remove') void this.removeAnswer(target.document, tracked);
         });
         return result(message);
       }
@@ -385,6 +406,17 @@ export class CompletionRunner implements vscode.Disposable {
     }
   }
 
+  /** Removes an answer's text (and the blank line before it) from the document, and its colours. */
+  async removeAnswer(document: vscode.TextDocument, tracked: TrackedAnswer): Promise<boolean> {
+    const { answer } = tracked;
+    const start = Math.max(0, answer.start - tracked.separatorLength);
+    const edit = new vscode.WorkspaceEdit();
+    edit.delete(document.uri, new vscode.Range(document.positionAt(start), document.positionAt(answer.end)));
+    const removed = await vscode.workspace.applyEdit(edit);
+    if (removed) this.deps.tracker.remove(document, tracked);
+    return removed;
+  }
+
   private refuse(message: string, openSettings = false): RunResult {
     if (openSettings) {
       void vscode.window.showErrorMessage(`Logprob Lens: ${message}`, 'Open Settings').then((choice) => {
@@ -393,6 +425,12 @@ export class CompletionRunner implements vscode.Disposable {
     } else void vscode.window.showInformationMessage(`Logprob Lens: ${message}`);
     return { outcome: 'refused', message, tokens: 0, placements: 0 };
   }
+}
+
+/** Untitled documents, notebook cells and documents of a writable file system take an answer; others do not. */
+function isWritable(document: vscode.TextDocument): boolean {
+  const { scheme } = document.uri;
+  return scheme === 'untitled' || scheme === 'vscode-notebook-cell' || vscode.workspace.fs.isWritableFileSystem(scheme) === true;
 }
 
 function outcomeOf(failure: Failure | undefined, finishReason: string | undefined, hasText: boolean): RunState {

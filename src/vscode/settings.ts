@@ -21,6 +21,7 @@ export interface LensSettings {
   readonly azure: { readonly deployment: string; readonly apiVersion: string } | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
   readonly topLogprobs: number;
   readonly systemPrompt: string;
   readonly sampling: Sampling;
@@ -67,6 +68,7 @@ export function readSettings(): LensSettings {
     azure: chosen?.azureDeployment ? { deployment: chosen.azureDeployment, apiVersion: chosen.azureApiVersion ?? '2024-10-21' } : undefined,
     headers: chosen?.headers ?? Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
     timeoutMs: Math.max(1, userOnly('requestTimeoutSeconds', 60)) * 1000,
+    idleTimeoutMs: Math.max(1, optionalNumber('idleTimeoutSeconds') ?? 30) * 1000,
     topLogprobs: Math.min(20, Math.max(1, Math.round(config.get<number>('topLogprobs', 5)))),
     systemPrompt: config.get<string>('systemPrompt', ''),
     sampling: {

@@ -22,6 +22,8 @@ export interface ReplayServer {
   readonly requests: RecordedRequest[];
   /** Milliseconds between two replayed events. */
   paceMs: number;
+  /** Faults that answer differently the second time remember here that they were seen. */
+  readonly faultsSeen: Set<string>;
   /** When set, replays this recording whatever model is asked for (the UI test switches answers this way). */
   transcriptOverride: string | undefined;
   /** Where the model `fault:redirect` sends the client (a 307, which would re-send the body). */
@@ -40,8 +42,30 @@ const jsonError = (status: number, message: string, code: string | null = null):
   response.end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } }));
 };
 
-/** Recorded error bodies (wording from the providers' real messages, see wire-formats.md). */
+const status = (code: number, body?: string, headers: http.OutgoingHttpHeaders = {}): Fault => (response) => {
+  response.writeHead(code, { ...(body?.startsWith('<') ? { 'content-type': 'text/html' } : body ? { 'content-type': 'application/json' } : {}), ...headers });
+  response.end(body ?? '');
+};
+
+/** Error answers, with the providers' real error messages where known (see wire-formats.md). */
 export const FAULTS: Record<string, Fault> = {
+  'fault:401-empty': status(401),
+  'fault:403': jsonError(403, 'Project does not have access to this model.', 'model_not_allowed'),
+  'fault:403-logprobs': jsonError(403, 'You are not allowed to request logprobs from this model', null),
+  'fault:404-html': status(404, '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>'),
+  'fault:400-vllm-max': jsonError(400, 'Requested sample logprobs of 21, which is greater than max allowed: 20', null),
+  'fault:400-ollama-range': jsonError(400, 'top_logprobs must be between 0 and 20', null),
+  'fault:400-groq': jsonError(400, '`logprobs` is not supported with this model', null),
+  'fault:429-short': (response) => {
+    response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+    response.end(JSON.stringify({ error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }));
+  },
+  'fault:429-absurd': (response) => {
+    response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '86400' });
+    response.end(JSON.stringify({ error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }));
+  },
+  'fault:502': status(502, '<html><body><h1>502 Bad Gateway</h1></body></html>'),
+  'fault:503': jsonError(503, 'The engine is currently overloaded, please try again later'),
   'fault:401': jsonError(401, 'Incorrect API key provided: sk-test-*********************1234. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_api_key'),
   'fault:logprobs-unsupported': jsonError(400, "Unsupported parameter: 'logprobs' is not supported with this model.", 'unsupported_parameter'),
   'fault:context-too-long': jsonError(400, "This model's maximum context length is 128000 tokens. However, your messages resulted in 210000 tokens.", 'context_length_exceeded'),
@@ -102,9 +126,27 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
         response.end();
         return;
       }
+      // `fault:429-short` answers 429 (retry-after: 1) once per server, then the recording: a retry succeeds.
+      if (model === 'fault:429-then-ok' || model === 'fault:503-then-ok') {
+        const first = !state.faultsSeen.has(model);
+        state.faultsSeen.add(model);
+        if (first) {
+          const code = model === 'fault:429-then-ok' ? 429 : 503;
+          response.writeHead(code, { 'content-type': 'application/json', 'retry-after': '1' });
+          response.end(JSON.stringify({ error: { message: code === 429 ? 'Rate limit reached for requests' : 'The engine is currently overloaded' } }));
+          return;
+        }
+        replay(response, readRecording('openai-chat-stream-top5-llamastack'));
+        return;
+      }
       const fault = FAULTS[model];
       if (fault) {
         fault(response);
+        return;
+      }
+      const faulty = faultyStream(model, readRecording('openai-chat-stream-top5-llamastack'));
+      if (faulty) {
+        replayEvents(response, faulty.events, faulty.end);
         return;
       }
       const recording = recordingFor(model);
@@ -130,27 +172,39 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
     paceMs: options.paceMs ?? 0,
     redirectTarget: 'http://127.0.0.1:9/v1',
     transcriptOverride: undefined,
+    faultsSeen: new Set<string>(),
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
       server.close(() => resolve());
     }),
   };
 
+  function readRecording(model: string): string {
+    return fs.readFileSync(path.join(providerFixtures, `${model}.sse.txt`), 'utf8');
+  }
+
   function replay(response: http.ServerResponse, transcript: string): void {
-    const events = parseSseTranscript(transcript);
+    const events = parseSseTranscript(transcript).map((event) => `${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`);
+    replayEvents(response, events, 'end');
+  }
+
+  /** Writes raw SSE events at the server's pace, then ends, resets the connection, or falls silent. */
+  function replayEvents(response: http.ServerResponse, events: readonly string[], end: StreamEnd, paceMs = state.paceMs): void {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.flushHeaders();
     let next = 0;
     let closed = false;
     response.on('close', () => { closed = true; });
     const send = (): void => {
       if (closed) return;
       if (next >= events.length) {
-        response.end();
-        return;
+        if (end === 'end') response.end();
+        else if (end === 'reset') response.socket?.destroy();
+        return; // 'silence': headers sent, nothing more, until the client gives up
       }
-      const event = events[next++]!;
-      response.write(`${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`);
-      setTimeout(send, state.paceMs);
+      response.write(events[next++]!);
+      if (paceMs > 0) setTimeout(send, paceMs);
+      else setImmediate(send);
     };
     send();
   }
@@ -162,4 +216,66 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, { baseUrl: `http://127.0.0.1:${port}/v1` });
+}
+
+type StreamEnd = 'end' | 'reset' | 'silence';
+
+/**
+ * Streams that go wrong, derived from a real recording (the top-5 chat stream): `fault:reset-after-3` (socket
+ * reset after three events), `fault:no-finish`, `fault:silence-after-3`, `fault:bad-json-after-3` (a chunk with
+ * `-Infinity`), `fault:error-event-after-3`, `fault:empty-choices`, `fault:length`, `fault:content-filter`,
+ * `fault:tiny-chunks` (10,000 one-character chunks) and `fault:huge-chunk` (one chunk of 200,000 characters).
+ */
+export function faultyStream(model: string, transcript: string): { events: string[]; end: StreamEnd } | undefined {
+  const match = /^fault:([a-z-]+?)(?:-after-(\d+))?$/.exec(model);
+  if (!match) return undefined;
+  const [, kind, after] = match;
+  const n = Number(after ?? 3);
+  const raw = parseSseTranscript(transcript).map((event) => event.data);
+  const chunks = raw.filter((data) => data !== '[DONE]');
+  const sse = (data: string): string => `data: ${data}\n\n`;
+  const isFinish = (data: string): boolean => /"finish_reason": ?"/.test(data);
+  switch (kind) {
+    case 'reset':
+      return { events: chunks.slice(0, n).map(sse), end: 'reset' };
+    case 'silence':
+      return { events: chunks.slice(0, n).map(sse), end: 'silence' };
+    case 'no-finish':
+      return { events: chunks.filter((data) => !isFinish(data)).map(sse), end: 'end' };
+    case 'bad-json':
+      return { events: [...chunks.slice(0, n).map(sse), sse('{"choices":[{"index":0,"delta":{"content":" x"},"logprobs":{"content":[{"token":" x","logprob":-Infinity}]}}]}')], end: 'end' };
+    case 'error-event':
+      return { events: [...chunks.slice(0, n).map(sse), sse('{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}')], end: 'end' };
+    case 'empty-choices': {
+      const noise = [sse('{"id":"x","object":"chat.completion.chunk","choices":[]}'), sse('{"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"finish_reason":null}]}'),
+        sse('{"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":null},"logprobs":null,"finish_reason":null}]}')];
+      return { events: [...chunks.flatMap((data) => [...noise, sse(data)]), sse('[DONE]')], end: 'end' };
+    }
+    case 'length':
+    case 'content-filter': {
+      const reason = kind === 'length' ? 'length' : 'content_filter';
+      return { events: [...chunks.map((data) => sse(isFinish(data) ? data.replace(/"finish_reason": ?"stop"/, `"finish_reason": "${reason}"`) : data)), sse('[DONE]')], end: 'end' };
+    }
+    case 'tiny-chunks': {
+      const events: string[] = [];
+      for (let i = 0; i < 10_000; i++) {
+        const token = String.fromCharCode(97 + (i % 26));
+        events.push(sse(JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: token }, finish_reason: null,
+          logprobs: { content: [{ token, logprob: -(i % 7) / 3, bytes: [token.charCodeAt(0)], top_logprobs: [] }] } }] })));
+      }
+      events.push(sse(JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop', logprobs: null }] })), sse('[DONE]'));
+      return { events, end: 'end' };
+    }
+    case 'huge-chunk': {
+      const tokens = Array.from({ length: 40_000 }, (_, i) => ['word', ' ', 'text', '.\n'][i % 4]!);
+      const content = tokens.join('');
+      return {
+        events: [sse(JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: 'stop',
+          logprobs: { content: tokens.map((token, i) => ({ token, logprob: -(i % 5) / 2, bytes: [...Buffer.from(token)], top_logprobs: [] })) } }] })), sse('[DONE]')],
+        end: 'end',
+      };
+    }
+    default:
+      return undefined;
+  }
 }
