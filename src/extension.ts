@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
 
   register(Commands.completeSelection, () => runner.completeSelection());
   register(Commands.rerunLast, () => runner.rerunLast());
-  register(Commands.cancel, () => runner.cancel());
+  register(Commands.cancel, (document?: vscode.TextDocument) => runner.cancel(document));
   register(Commands.nextUncertain, () => withEditor((editor) => goToUncertain(editor, uncertainTokens(tracker, editor.document, settings.uncertainBelow), 1)));
   register(Commands.previousUncertain, () => withEditor((editor) => goToUncertain(editor, uncertainTokens(tracker, editor.document, settings.uncertainBelow), -1)));
   register(Commands.listUncertain, () => withEditor((editor) => pickUncertain(editor, uncertainTokens(tracker, editor.document, settings.uncertainBelow), settings.uncertainBelow)));

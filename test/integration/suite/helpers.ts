@@ -40,7 +40,7 @@ export async function editorWith(text: string, selection?: vscode.Selection): Pr
   const uri = vscode.Uri.joinPath(folder.uri, `test-${process.pid}-${++fileCount}.txt`);
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
   const document = await vscode.workspace.openTextDocument(uri);
-  const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+  const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: false });
   editor.selection = selection ?? new vscode.Selection(0, 0, 0, document.lineAt(0).text.length);
   return editor;
 }

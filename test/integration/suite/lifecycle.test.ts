@@ -1,0 +1,220 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { RunResult } from '../../../src/vscode/runner';
+import type { ReplayServer } from '../../support/replayServer';
+import { closeAll, complete, editorWith, hoverAt, lens, TOP5, TOP5_TEXT, useModel, useServer, waitFor } from './helpers';
+
+const PROMPT = 'What is the smallest continent?';
+
+/** Starts a completion and waits until the first words are in the document (wrapped: an async function returning the promise would wait for it). */
+async function startSlow(editor: vscode.TextEditor): Promise<{ running: Promise<RunResult> }> {
+  const api = await lens();
+  const running = complete();
+  await waitFor('the first words', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 'The smallest'.length, 15_000);
+  return { running };
+}
+
+describe('faults, editor lifecycle and security in a real editor (the robustness matrix, editor layer)', () => {
+  let server: ReplayServer;
+  before(async () => {
+    server = await useServer(TOP5);
+  });
+  after(() => server.close());
+  afterEach(async () => {
+    server.paceMs = 0;
+    await useModel(TOP5);
+    await closeAll();
+  });
+
+  it('follows the insertion point when the user types above it during the stream', async () => {
+    const editor = await editorWith(PROMPT);
+    server.paceMs = 150;
+    const { running } = await startSlow(editor);
+    assert.ok(await editor.edit((builder) => builder.insert(new vscode.Position(0, 0), 'Question:\n')));
+    const result = await running;
+    assert.equal(result.outcome, 'done');
+    assert.equal(editor.document.getText(), `Question:\n${PROMPT}\n\n${TOP5_TEXT}`);
+    assert.match(await hoverAt(editor.document, result.answerStart! + TOP5_TEXT.indexOf(' Australia') + 2), /`␣Australia`/);
+  });
+
+  it('stops when the user types inside the answer, keeping the text, theirs included', async () => {
+    const editor = await editorWith(PROMPT);
+    server.paceMs = 300;
+    const { running } = await startSlow(editor);
+    const api = await lens();
+    const start = api.tracker.answers(editor.document)[0]!.answer.start;
+    assert.ok(await editor.edit((builder) => builder.insert(editor.document.positionAt(start + 2), 'X')));
+    const result = await running;
+    assert.equal(result.outcome, 'cancelled');
+    const kept = editor.document.getText().slice(start);
+    assert.ok(kept.startsWith('ThXe smallest'), kept);
+    assert.ok(kept.length < TOP5_TEXT.length);
+  });
+
+  it('keeps streaming into a document whose tab was switched away from', async () => {
+    const editor = await editorWith(PROMPT);
+    server.paceMs = 120;
+    const { running } = await startSlow(editor);
+    await editorWith('another file');
+    const result = await running;
+    assert.equal(result.outcome, 'done', result.message);
+    assert.equal(editor.document.getText(), `${PROMPT}\n\n${TOP5_TEXT}`);
+    await vscode.window.showTextDocument(editor.document);
+    assert.match(await hoverAt(editor.document, result.answerStart!), /`The`/);
+  });
+
+  it('stops the request when the document is closed', async () => {
+    const editor = await editorWith(PROMPT);
+    server.paceMs = 400;
+    const { running } = await startSlow(editor);
+    const closedAt = Date.now();
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    const result = await running;
+    assert.equal(result.outcome, 'cancelled');
+    assert.ok(Date.now() - closedAt < 1500, 'stopped promptly');
+  });
+
+  it('keeps CRLF documents CRLF and places tokens right in them', async () => {
+    const editor = await editorWith(`${PROMPT}\r\nnext line`);
+    assert.equal(editor.document.eol, vscode.EndOfLine.CRLF);
+    const result = await complete();
+    assert.equal(editor.document.getText(), `${PROMPT}\r\n\r\n${TOP5_TEXT}\r\nnext line`);
+    assert.match(await hoverAt(editor.document, result.answerStart! + TOP5_TEXT.indexOf(' Australia') + 2), /`␣Australia`/);
+  });
+
+  it('takes a reversed selection as the same prompt, and the primary selection of several', async () => {
+    const text = `${PROMPT}\nsecond line\nthird line`;
+    const editor = await editorWith(text, new vscode.Selection(0, PROMPT.length, 0, 0));
+    await complete();
+    assert.deepEqual((server.requests.at(-1)!.body!.messages as { content: string }[])[0]!.content, PROMPT);
+    assert.ok(editor.document.getText().startsWith(`${PROMPT}\n\n${TOP5_TEXT}\nsecond line`));
+    // Lines now: prompt, blank, answer, second line, third line. The primary selection is the first one.
+    editor.selections = [new vscode.Selection(3, 0, 3, 11), new vscode.Selection(0, 0, 0, 4)];
+    await complete();
+    assert.equal((server.requests.at(-1)!.body!.messages as { content: string }[])[0]!.content, 'second line');
+  });
+
+  it('refuses a read-only editor, sending nothing', async () => {
+    const provider = vscode.workspace.registerTextDocumentContentProvider('logprob-lens-readonly', { provideTextDocumentContent: () => PROMPT });
+    try {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.parse('logprob-lens-readonly:/prompt.txt'));
+      const editor = await vscode.window.showTextDocument(document);
+      editor.selection = new vscode.Selection(0, 0, 0, PROMPT.length);
+      const before = server.requests.length;
+      const result = await complete();
+      assert.equal(result.outcome, 'refused');
+      assert.match(result.message ?? '', /read-only/);
+      assert.equal(server.requests.length, before);
+    } finally {
+      provider.dispose();
+    }
+  });
+
+  it('works in an untitled document', async () => {
+    const document = await vscode.workspace.openTextDocument({ content: PROMPT });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(0, 0, 0, PROMPT.length);
+    const result = await complete();
+    assert.equal(result.outcome, 'done');
+    assert.equal(document.getText(), `${PROMPT}\n\n${TOP5_TEXT}`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('sends a 200,000-character selection whole and says clearly when it is too long, inserting nothing', async () => {
+    await useModel('fault:context-too-long');
+    const long = 'lorem ipsum '.repeat(16_667).slice(0, 200_000);
+    const editor = await editorWith(long, new vscode.Selection(0, 0, 0, 200_000));
+    const result = await complete();
+    assert.equal(result.outcome, 'failed');
+    assert.match(result.message ?? '', /too long/);
+    assert.equal(editor.document.getText(), long);
+    assert.equal((server.requests.at(-1)!.body!.messages as { content: string }[])[0]!.content.length, 200_000);
+  });
+
+  it('sends binary and NUL-heavy text exactly as it is', async () => {
+    const binary = 'a\u0000b\u0001\u0002\u001b[31m\uFFFD\u0000end';
+    // An untitled document: VS Code refuses to open a file with NUL bytes as text.
+    const document = await vscode.workspace.openTextDocument({ content: binary });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(0, 0, 0, binary.length);
+    const result = await complete();
+    assert.equal(result.outcome, 'done');
+    assert.equal((server.requests.at(-1)!.body!.messages as { content: string }[])[0]!.content, binary);
+    assert.equal(document.getText(), `${binary}\n\n${TOP5_TEXT}`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('refuses a second request in the same document while one runs, saying so', async () => {
+    const editor = await editorWith(PROMPT);
+    server.paceMs = 200;
+    const { running: first } = await startSlow(editor);
+    const second = await complete();
+    assert.equal(second.outcome, 'refused');
+    assert.match(second.message ?? '', /already answering in this document/);
+    assert.equal((await first).outcome, 'done');
+  });
+
+  it('keeps a broken stream\'s text, coloured and marked incomplete, and can remove it', async () => {
+    await useModel('fault:reset-after-3');
+    const editor = await editorWith(PROMPT);
+    const result = await complete();
+    assert.equal(result.outcome, 'incomplete');
+    assert.match(result.message ?? '', /What arrived \(2 tokens\) is kept/);
+    assert.equal(editor.document.getText(), `${PROMPT}\n\nThe smallest`);
+    const api = await lens();
+    const [tracked] = api.tracker.answers(editor.document);
+    assert.equal(tracked!.state, 'incomplete');
+    assert.equal(tracked!.answer.store.validPlacementCount, 2);
+    assert.match(api.statusText(), /\$\(warning\)/);
+    assert.ok(await api.runner.removeAnswer(editor.document, tracked!));
+    assert.equal(editor.document.getText(), PROMPT);
+    assert.equal(server.requests.filter((request) => request.body?.model === 'fault:reset-after-3').length, 1, 'never re-requested');
+  });
+
+  it('marks a stream that ended without finish_reason incomplete, and length as truncated', async () => {
+    await useModel('fault:no-finish');
+    await editorWith(PROMPT);
+    assert.equal((await complete()).outcome, 'incomplete');
+    await useModel('fault:length');
+    await editorWith(PROMPT);
+    const truncated = await complete();
+    assert.equal(truncated.outcome, 'truncated');
+    assert.match(truncated.message ?? '', /token limit/);
+  });
+
+  it('cancels during a wait for a retry at once', async () => {
+    await useModel('fault:429-short');
+    const editor = await editorWith(PROMPT);
+    const running = complete();
+    await waitFor('the 429', () => server.requests.some((request) => request.body?.model === 'fault:429-short'));
+    const cancelledAt = Date.now();
+    await vscode.commands.executeCommand('logprobLens.cancel', editor.document);
+    const result = await running;
+    assert.equal(result.outcome, 'cancelled');
+    assert.ok(Date.now() - cancelledAt < 500, `took ${Date.now() - cancelledAt} ms`);
+    assert.equal(editor.document.getText(), PROMPT);
+  });
+
+  it('never writes the key to the log or a message', async () => {
+    const api = await lens();
+    assert.ok(api.test, 'the test API is there in test mode');
+    const key = 'sk-test-never-log-me-0123456789';
+    await api.test.keys.set(new URL(server.baseUrl).origin, key);
+    try {
+      await useModel('fault:401');
+      await editorWith(PROMPT);
+      const rejected = await complete();
+      assert.equal(rejected.outcome, 'failed');
+      assert.ok(!rejected.message!.includes(key));
+      assert.equal(server.requests.at(-1)!.headers.authorization, `Bearer ${key}`);
+      await useModel(TOP5);
+      await editorWith(PROMPT);
+      await complete();
+      assert.ok(api.test.logLines.length > 4);
+      for (const line of api.test.logLines) assert.ok(!line.includes(key) && !line.includes('0123456789'), line);
+    } finally {
+      await api.test.keys.clear(new URL(server.baseUrl).origin);
+    }
+  });
+});
