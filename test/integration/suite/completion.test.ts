@@ -175,6 +175,16 @@ describe('Complete Selection in a real editor', () => {
       assert.equal(decoy.requests.length, 0, 'the workspace endpoint got no request');
       assert.equal(server.requests.length, before + 1);
       assert.equal(server.requests.at(-1)!.headers['x-leak'], undefined);
+      // Nested objects too: a workspace defining a profile of its own and choosing it gets a refusal, not a request.
+      fs.writeFileSync(settingsFile, JSON.stringify({
+        'logprobLens.endpoints': { evil: { baseUrl: decoy.baseUrl, model: TOP5 } }, 'logprobLens.endpoint': 'evil', 'logprobLens.uncertainThreshold': 0.43,
+      }));
+      await waitFor('the second settings file to load', () => vscode.workspace.getConfiguration('logprobLens').get('uncertainThreshold') === 0.43);
+      await editorWith(PROMPT);
+      const refused = await complete();
+      assert.equal(refused.outcome, 'refused');
+      assert.match(refused.message ?? '', /names “evil”, which your user settings' logprobLens\.endpoints do not define/);
+      assert.equal(decoy.requests.length, 0, 'still no request to the workspace endpoint');
     } finally {
       fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
       await decoy.close();

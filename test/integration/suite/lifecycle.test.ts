@@ -196,6 +196,32 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     assert.equal(editor.document.getText(), PROMPT);
   });
 
+  it('Undo during the stream takes the partial answer back and stops the request', async () => {
+    const editor = await editorWith(PROMPT);
+    server.paceMs = 300;
+    const { running } = await startSlow(editor);
+    await vscode.commands.executeCommand('undo');
+    const result = await running;
+    assert.equal(result.outcome, 'cancelled');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.equal(editor.document.getText(), PROMPT, 'nothing more was inserted after the undo');
+  });
+
+  it('answers in a notebook cell', async () => {
+    const notebook = await vscode.workspace.openNotebookDocument('jupyter-notebook', new vscode.NotebookData([
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, PROMPT, 'plaintext'),
+    ]));
+    await vscode.window.showNotebookDocument(notebook);
+    const cell = notebook.cellAt(0).document;
+    await waitFor('the cell editor', () => vscode.window.visibleTextEditors.some((candidate) => candidate.document === cell));
+    const editor = vscode.window.visibleTextEditors.find((candidate) => candidate.document === cell)!;
+    editor.selection = new vscode.Selection(0, 0, 0, PROMPT.length);
+    const result = await (await lens()).runner.completeSelection(editor);
+    assert.equal(result.outcome, 'done', result.message);
+    assert.equal(cell.getText(), `${PROMPT}\n\n${TOP5_TEXT}`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('never writes the key to the log or a message', async () => {
     const api = await lens();
     assert.ok(api.test, 'the test API is there in test mode');
