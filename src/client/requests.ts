@@ -244,14 +244,9 @@ function openResponsesStream(client: OpenAI, request: ChatRequest, signal: Abort
   }, { signal });
 }
 
-function openCompletionsStream(client: OpenAI, request: ChatRequest, signal: AbortSignal) {
-  const { sampling } = request;
-  return client.completions.create({
-    model: request.model,
-    // Legacy Completions have no system message: it goes before the prompt.
-    prompt: request.systemPrompt ? `${request.systemPrompt}\n\n${request.prompt}` : request.prompt,
-    stream: true,
-    logprobs: Math.min(COMPLETIONS_MAX_LOGPROBS, request.topLogprobs),
+/** The sampling settings that are set, in the names Chat Completions and legacy Completions share. */
+function samplingParams(sampling: Sampling) {
+  return {
     ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
     ...(sampling.topP !== undefined ? { top_p: sampling.topP } : {}),
     ...(sampling.maxTokens !== undefined ? { max_tokens: sampling.maxTokens } : {}),
@@ -259,11 +254,21 @@ function openCompletionsStream(client: OpenAI, request: ChatRequest, signal: Abo
     ...(sampling.stop && sampling.stop.length > 0 ? { stop: [...sampling.stop] } : {}),
     ...(sampling.presencePenalty !== undefined ? { presence_penalty: sampling.presencePenalty } : {}),
     ...(sampling.frequencyPenalty !== undefined ? { frequency_penalty: sampling.frequencyPenalty } : {}),
+  };
+}
+
+function openCompletionsStream(client: OpenAI, request: ChatRequest, signal: AbortSignal) {
+  return client.completions.create({
+    model: request.model,
+    // Legacy Completions have no system message: it goes before the prompt.
+    prompt: request.systemPrompt ? `${request.systemPrompt}\n\n${request.prompt}` : request.prompt,
+    stream: true,
+    logprobs: Math.min(COMPLETIONS_MAX_LOGPROBS, request.topLogprobs),
+    ...samplingParams(request.sampling),
   }, { signal });
 }
 
 function openChatStream(client: OpenAI, request: ChatRequest, signal: AbortSignal) {
-  const { sampling } = request;
   const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [];
   if (request.systemPrompt) messages.push({ role: 'system', content: request.systemPrompt });
   messages.push({ role: 'user', content: request.prompt });
@@ -273,13 +278,7 @@ function openChatStream(client: OpenAI, request: ChatRequest, signal: AbortSigna
     stream: true,
     logprobs: true,
     ...(request.topLogprobs > 0 ? { top_logprobs: request.topLogprobs } : {}),
-    ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
-    ...(sampling.topP !== undefined ? { top_p: sampling.topP } : {}),
-    ...(sampling.maxTokens !== undefined ? { max_tokens: sampling.maxTokens } : {}),
-    ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
-    ...(sampling.stop && sampling.stop.length > 0 ? { stop: [...sampling.stop] } : {}),
-    ...(sampling.presencePenalty !== undefined ? { presence_penalty: sampling.presencePenalty } : {}),
-    ...(sampling.frequencyPenalty !== undefined ? { frequency_penalty: sampling.frequencyPenalty } : {}),
+    ...samplingParams(request.sampling),
   }, { signal });
 }
 

@@ -63,12 +63,9 @@ export class EndpointCommands {
   }
 
   async setApiKey(): Promise<boolean> {
-    const settings = this.settings();
-    const checked = checkBaseUrl(settings.baseUrl);
-    if ('problem' in checked) {
-      void vscode.window.showErrorMessage(`Logprob Lens: ${checked.problem}`);
-      return false;
-    }
+    const current = this.currentEndpoint();
+    if (!current) return false;
+    const { settings, checked } = current;
     const key = await vscode.window.showInputBox({
       title: `API key for ${checked.url.origin}${settings.profileName ? ` (endpoint “${settings.profileName}”)` : ''}`,
       prompt: 'Stored in VS Code\'s secret storage for this endpoint only; never in settings or logs.',
@@ -83,12 +80,9 @@ export class EndpointCommands {
   }
 
   async clearApiKey(): Promise<boolean> {
-    const settings = this.settings();
-    const checked = checkBaseUrl(settings.baseUrl);
-    if ('problem' in checked) {
-      void vscode.window.showErrorMessage(`Logprob Lens: ${checked.problem}`);
-      return false;
-    }
+    const current = this.currentEndpoint();
+    if (!current) return false;
+    const { settings, checked } = current;
     await this.keys.clear(keyScope(settings, checked.url.origin));
     void vscode.window.showInformationMessage(`Logprob Lens: key removed for ${checked.url.host}.`);
     return true;
@@ -144,6 +138,17 @@ export class EndpointCommands {
       ignoreFocusOut: true,
     });
     return picked ? picked.action() : false;
+  }
+
+  /** The settings and the checked URL of the endpoint in use; undefined (with a message shown) when the URL is refused. */
+  private currentEndpoint(): { settings: LensSettings; checked: { url: URL } } | undefined {
+    const settings = this.settings();
+    const checked = checkBaseUrl(settings.baseUrl);
+    if ('problem' in checked) {
+      void vscode.window.showErrorMessage(`Logprob Lens: ${checked.problem}`);
+      return undefined;
+    }
+    return { settings, checked };
   }
 
   private async use(name: string): Promise<string> {
