@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { parseLoggedResponse } from './core/wireFormats';
 import { AnswerTracker } from './vscode/answerTracker';
 import { ApiKeys } from './vscode/apiKeys';
 import { isClientLoaded } from './vscode/clientLoader';
@@ -9,6 +8,7 @@ import { EndpointCommands } from './vscode/endpoints';
 import { TokenHoverProvider } from './vscode/hoverProvider';
 import { goToUncertain, pickUncertain, uncertainTokens } from './vscode/navigation';
 import { CompletionRunner } from './vscode/runner';
+import { openSample, openSavedResponse } from './vscode/savedResponses';
 import type { LensSettings } from './vscode/settings';
 import { readSettings, SECTION } from './vscode/settings';
 import { legendLines, StatusSummary } from './vscode/statusSummary';
@@ -20,6 +20,8 @@ export interface LogprobLensApi {
   readonly statusText: () => string;
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
+  /** Decoration render timings in the extension host: count, total, max and last, in ms. */
+  readonly renderStats: () => Readonly<{ count: number; totalMs: number; maxMs: number; lastMs: number }>;
   /** Only when VS Code runs the extension's tests: the log lines written, and the key store. */
   readonly test?: { readonly logLines: readonly string[]; readonly keys: ApiKeys };
 }
@@ -78,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     decorations.visible = !decorations.visible;
     return decorations.visible;
   });
-  register(Commands.showLegend, () => vscode.window.showQuickPick(legendLines(settings.thresholds), {
+  register(Commands.showLegend, () => vscode.window.showQuickPick(legendLines(settings.thresholds, settings.colourBy), {
     title: 'Logprob Lens colour legend: bucket · probability of the token',
     placeHolder: 'Colours are theme colours logprobLens.confidence0 … 9; thresholds: logprobLens.bucketThresholds',
   }));
@@ -87,34 +89,8 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   register(Commands.selectEndpoint, () => endpoints.selectEndpoint());
   register(Commands.checkEndpoint, () => endpoints.checkEndpoint());
   register(Commands.scoreSelection, () => runner.scoreSelection());
-  register(Commands.openResponse, async (uri?: vscode.Uri) => {
-    // The active editor's text when it is a saved response; otherwise a file the user picks.
-    const active = vscode.window.activeTextEditor?.document;
-    let text = uri ? undefined : active?.getText();
-    let name = active ? active.uri.path.split('/').pop() ?? 'response' : 'response';
-    let logged = text ? tryParse(text) : undefined;
-    if (!logged) {
-      const [file] = uri ? [uri] : await vscode.window.showOpenDialog({ title: 'Open a saved Chat Completions, Responses or Completions response, or an SSE transcript', canSelectMany: false, filters: { 'Responses': ['json', 'txt', 'sse', 'ndjson', 'jsonl'], 'All files': ['*'] } }) ?? [];
-      if (!file) return undefined;
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
-      name = file.path.split('/').pop() ?? 'response';
-      logged = tryParse(text);
-    }
-    if (!logged) {
-      try {
-        parseLoggedResponse(text ?? '');
-      } catch (error) {
-        void vscode.window.showErrorMessage(`Logprob Lens: ${name} cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      return undefined;
-    }
-    return runner.openLogged(logged, name);
-  });
-  register(Commands.trySample, async () => {
-    const sample = vscode.Uri.joinPath(context.extensionUri, 'media', 'sample-response.sse.txt');
-    const logged = parseLoggedResponse(new TextDecoder().decode(await vscode.workspace.fs.readFile(sample)));
-    return runner.openLogged(logged, 'sample: What is 4+4? (recorded from Azure OpenAI gpt-4o)');
-  });
+  register(Commands.openResponse, (uri?: vscode.Uri) => openSavedResponse(runner, uri));
+  register(Commands.trySample, () => openSample(runner, context.extensionUri));
   register(Commands.showLog, () => log.show());
 
   return {
@@ -123,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,
+    renderStats: () => ({ ...decorations.renderStats }),
     ...(testing ? { test: { logLines, keys } } : {}),
   };
 }
@@ -135,14 +112,6 @@ function recordLines(log: vscode.LogOutputChannel, lines: string[]): void {
       lines.push(`${level}: ${String(message)} ${args.map(String).join(' ')}`);
       write(message, ...args);
     }) as typeof log.info;
-  }
-}
-
-function tryParse(text: string): ReturnType<typeof parseLoggedResponse> | undefined {
-  try {
-    return parseLoggedResponse(text);
-  } catch {
-    return undefined;
   }
 }
 

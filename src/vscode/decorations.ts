@@ -28,6 +28,8 @@ export class ConfidenceDecorations implements vscode.Disposable {
   private readonly drawn = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private shown = true;
+  /** How long renders take in the extension host (for the benchmark and the log). */
+  readonly renderStats = { count: 0, totalMs: 0, maxMs: 0, lastMs: 0 };
 
   constructor(private readonly tracker: AnswerTracker) {
     this.types = Array.from({ length: BUCKET_COUNT }, (_, bucket) => vscode.window.createTextEditorDecorationType({
@@ -66,6 +68,16 @@ export class ConfidenceDecorations implements vscode.Disposable {
   }
 
   render(editor: vscode.TextEditor): void {
+    const began = performance.now();
+    this.draw(editor);
+    const elapsed = performance.now() - began;
+    this.renderStats.count++;
+    this.renderStats.totalMs += elapsed;
+    this.renderStats.lastMs = elapsed;
+    this.renderStats.maxMs = Math.max(this.renderStats.maxMs, elapsed);
+  }
+
+  private draw(editor: vscode.TextEditor): void {
     const key = editor.document.uri.toString();
     const answers = this.shown ? this.tracker.answers(editor.document) : [];
     if (answers.length === 0 && !this.drawn.has(key)) return; // nothing of ours to draw or to clear

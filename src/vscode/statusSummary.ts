@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { BUCKET_COUNT, bucketLabel } from '../core/buckets';
+import type { ColourMode } from '../core/buckets';
+import { BUCKET_COUNT, bucketLabel, RANK_LABELS } from '../core/buckets';
 import { formatPercent, formatPerplexity } from '../core/format';
 import type { AnswerTracker, RunState } from './answerTracker';
 import { Commands } from './commandIds';
@@ -43,7 +44,7 @@ export class StatusSummary implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const { uncertainBelow, thresholds } = this.settings();
+    const { uncertainBelow, thresholds, colourBy } = this.settings();
     const stats = last.answer.stats(uncertainBelow);
     const icon = last.state === 'streaming' ? '$(loading~spin)' : last.state === 'done' ? '$(pulse)' : '$(warning)';
     this.item.text = stats.tokens === 0
@@ -54,7 +55,7 @@ export class StatusSummary implements vscode.Disposable {
     tooltip.appendText(`${last.model} at ${last.host}: ${STATE_NOTE[last.state]}\n\n`);
     tooltip.appendMarkdown(`| | |\n|:--|--:|\n| tokens | ${stats.tokens} |\n| perplexity | ${formatPerplexity(stats.perplexity)} |\n`
       + `| mean probability | ${formatPercent(stats.meanProbability)} |\n| uncertain (below ${formatPercent(uncertainBelow)}) | ${stats.uncertain} |\n\n`);
-    tooltip.appendMarkdown(`**Legend** (bucket: probability)\n\n${legendLines(thresholds).join('  \n')}\n\n`);
+    tooltip.appendMarkdown(`**Legend** (bucket: ${colourBy})\n\n${legendLines(thresholds, colourBy).join('  \n')}\n\n`);
     tooltip.appendMarkdown('Click to list the uncertain tokens.');
     this.item.tooltip = tooltip;
     this.item.show();
@@ -65,8 +66,11 @@ export class StatusSummary implements vscode.Disposable {
   }
 }
 
-/** "0 · below 1 % (least certain)" lines, one per bucket. */
-export function legendLines(thresholds: readonly number[]): string[] {
+/** "0 · below 1 % (least certain)" lines, one per bucket (in rank mode, the five rank bands). */
+export function legendLines(thresholds: readonly number[], mode: ColourMode = 'probability'): string[] {
+  if (mode === 'rank') {
+    return RANK_LABELS.map((label, bucket) => (label ? `${bucket} · ${label}` : '')).filter(Boolean).reverse();
+  }
   return Array.from({ length: BUCKET_COUNT }, (_, bucket) => {
     const note = bucket === 0 ? ' (least certain, red)' : bucket === BUCKET_COUNT - 1 ? ' (most certain, faint green)' : '';
     return `${bucket} · ${bucketLabel(bucket, thresholds)}${note}`;

@@ -5,6 +5,18 @@ import * as path from 'node:path';
 import { launchBrowser, root, startCodeServer, withTimeout } from './editor.mjs';
 
 export async function runIntegration({ codeServer, runDir, log }) {
+  const lines = [];
+  const code = await runInExtensionHost({
+    codeServer, runDir, testsPath: path.join(root, 'out', 'test', 'integration', 'index.js'),
+    log: (line) => { lines.push(line); log(line); },
+  });
+  const summary = lines.map((line) => /integration: (\d+) passed, (\d+) failed/.exec(line)).find(Boolean);
+  if (!summary) throw new Error(`the integration suite did not report (exit code ${code})`);
+  return { passed: Number(summary[1]), failed: Number(summary[2]), exitCode: code };
+}
+
+/** Opens the workbench with the smoke-test driver's payload: VS Code loads the extension and calls `run()` in `testsPath`. */
+export async function runInExtensionHost({ codeServer, runDir, testsPath, log }) {
   const workspace = path.join(runDir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
   fs.writeFileSync(path.join(workspace, 'prompt.txt'), 'What is the smallest continent?\n');
@@ -13,12 +25,10 @@ export async function runIntegration({ codeServer, runDir, log }) {
   try {
     browser = await launchBrowser(runDir);
     const page = await browser.newPage();
-    const lines = [];
     let finish;
     const exited = new Promise((resolve) => { finish = resolve; });
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = formatConsole(Array.isArray(args) ? args : [args]);
-      lines.push(text);
       // The workbench's own complaints about the closed network are noise here.
       if (!/open-vsx\.org|authentication provider|AccountPolicyGate|AgentHost|socket|connection token|grace time|builtin extensions cache|Service Worker/.test(text)) log(text);
     });
@@ -26,15 +36,10 @@ export async function runIntegration({ codeServer, runDir, log }) {
     const remote = (file) => `vscode-remote://127.0.0.1:${server.port}${file}`;
     const payload = JSON.stringify([
       ['extensionDevelopmentPath', remote(root)],
-      ['extensionTestsPath', remote(path.join(root, 'out', 'test', 'integration', 'index.js'))],
+      ['extensionTestsPath', remote(testsPath)],
     ]);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
-    const code = await withTimeout('the integration suite in the extension host', 6 * 60_000, () => exited);
-    const summary = lines.map((line) => /integration: (\d+) passed, (\d+) failed/.exec(line)).find(Boolean);
-    if (!summary) {
-      throw new Error(`the integration suite did not report (exit code ${code}); see ${server.logPath}`);
-    }
-    return { passed: Number(summary[1]), failed: Number(summary[2]), exitCode: code };
+    return await withTimeout('the suite in the extension host', 6 * 60_000, () => exited);
   } finally {
     await browser?.close().catch(() => undefined);
     await server.stop();

@@ -1,0 +1,60 @@
+// The extension-host half of `npm run bench`: runs inside code-server's VS Code (the same `run()` entry as the
+// integration suite) and prints figures. Asserts nothing.
+import * as vscode from 'vscode';
+import type { LogprobLensApi } from '../../src/extension';
+import { startReplayServer } from '../support/replayServer';
+
+const print = (line: string): void => console.log(`bench: ${line}`);
+
+/** A saved chat response with `count` tokens of varied probability, as Open Logprobs Response reads it. */
+function savedResponse(count: number): string {
+  const words = [' the', ' model', ' was', ' fairly', ' sure', ',', ' and', ' less', ' so', ' here', '.', '\n'];
+  const content = [];
+  for (let i = 0; i < count; i++) {
+    const token = words[i % words.length]!;
+    content.push({ token, logprob: -((i * 7919) % 1000) / 250, bytes: [...Buffer.from(token)], top_logprobs: [{ token, logprob: -0.1 }, { token: ' other', logprob: -2.5 }] });
+  }
+  return JSON.stringify({ object: 'chat.completion', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: content.map((entry) => entry.token).join('') }, logprobs: { content } }] });
+}
+
+export async function run(): Promise<void> {
+  const extension = vscode.extensions.getExtension<LogprobLensApi>('logprob-lens.logprob-lens')!;
+  const began = performance.now();
+  const api = await extension.activate();
+  print(`activation (activate(), the SDK not loaded: ${!api.sdkLoaded()}): ${(performance.now() - began).toFixed(1)} ms  (target <= 20 ms)`);
+
+  for (const size of [1_000, 10_000, 100_000]) {
+    const document = await vscode.workspace.openTextDocument({ content: savedResponse(size), language: 'json' });
+    await vscode.window.showTextDocument(document);
+    const opened = await vscode.commands.executeCommand<{ documentUri: string }>('logprobLens.openResponse');
+    const answerDocument = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === opened.documentUri)!;
+    await vscode.window.showTextDocument(answerDocument);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await vscode.commands.executeCommand('logprobLens.toggleColours');
+      await vscode.commands.executeCommand('logprobLens.toggleColours');
+      times.push(api.renderStats().lastMs);
+    }
+    times.sort((a, b) => a - b);
+    print(`full apply, ${size} tokens (offsets to Ranges, setDecorations for ten buckets): median ${times[2]!.toFixed(1)} ms  (target ${size === 1000 ? 2 : size === 10_000 ? 10 : 50} ms)`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }
+
+  // Streaming: 10,000 one-character chunks from the local server, as fast as it can send them.
+  const server = await startReplayServer();
+  const config = vscode.workspace.getConfiguration('logprobLens');
+  await config.update('baseUrl', server.baseUrl, vscode.ConfigurationTarget.Global);
+  await config.update('model', 'fault:tiny-chunks', vscode.ConfigurationTarget.Global);
+  const document = await vscode.workspace.openTextDocument({ content: 'prompt' });
+  const editor = await vscode.window.showTextDocument(document);
+  editor.selection = new vscode.Selection(0, 0, 0, 6);
+  const before = api.renderStats();
+  const streamBegan = performance.now();
+  await vscode.commands.executeCommand('logprobLens.completeSelection');
+  const seconds = (performance.now() - streamBegan) / 1000;
+  const after = api.renderStats();
+  const flushes = after.count - before.count;
+  print(`streaming 10,000 tokens: ${seconds.toFixed(2)} s, ${flushes} decoration flushes (${(flushes / seconds).toFixed(1)}/s, target <= 20/s), `
+    + `${((after.totalMs - before.totalMs) / Math.max(1, flushes)).toFixed(2)} ms per flush on average, longest ${after.maxMs.toFixed(2)} ms  (target <= 2 ms)`);
+  await server.close();
+}
