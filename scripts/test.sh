@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$(bash scripts/ensure-node.sh):$PATH"
 export PATH
+# Node 24 (and npm under it) keep a compile cache: in the project, not in /tmp.
+export NODE_COMPILE_CACHE="$PWD/.cache/node-compile-cache"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

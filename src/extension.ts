@@ -21,12 +21,15 @@ export interface LogprobLensApi {
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
   /** Decoration render timings in the extension host: count, total, max and last, in ms. */
-  readonly renderStats: () => Readonly<{ count: number; totalMs: number; maxMs: number; lastMs: number }>;
+  readonly renderStats: () => Readonly<{ count: number; totalMs: number; maxMs: number; lastMs: number; recentMs: readonly number[] }>;
+  /** How long `activate()` took, in ms. */
+  readonly activationMs: number;
   /** Only when VS Code runs the extension's tests: the log lines written, and the key store. */
   readonly test?: { readonly logLines: readonly string[]; readonly keys: ApiKeys };
 }
 
 export function activate(context: vscode.ExtensionContext): LogprobLensApi {
+  const activationBegan = performance.now();
   const log = vscode.window.createOutputChannel('Logprob Lens', { log: true });
   const testing = context.extensionMode === vscode.ExtensionMode.Test;
   const logLines: string[] = [];
@@ -93,13 +96,16 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   register(Commands.trySample, () => openSample(runner, context.extensionUri));
   register(Commands.showLog, () => log.show());
 
+  const activationMs = performance.now() - activationBegan;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
+    activationMs,
     tracker,
     runner,
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,
-    renderStats: () => ({ ...decorations.renderStats }),
+    renderStats: () => ({ ...decorations.renderStats, recentMs: [...decorations.renderStats.recentMs] }),
     ...(testing ? { test: { logLines, keys } } : {}),
   };
 }

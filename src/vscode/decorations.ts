@@ -12,6 +12,13 @@ const END_NOTES: Partial<Record<RunState, string>> = {
 
 /** How often decorations may be redrawn while an answer streams in. */
 const FLUSH_INTERVAL_MS = 50;
+/**
+ * Past this many coloured spans in an editor, only the lines around the viewport are sent (and re-sent on
+ * scroll): sending every range of a 100k-token answer to the renderer costs over 100 ms, a viewport's worth ~1 ms.
+ * The least certain bucket is always sent whole, so its overview ruler marks cover the whole document.
+ */
+const VIEWPORT_THRESHOLD = 5_000;
+const VIEWPORT_MARGIN_LINES = 150;
 
 /**
  * One decoration type per confidence bucket, created once and coloured by theme colours, so a theme can
@@ -29,7 +36,9 @@ export class ConfidenceDecorations implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private shown = true;
   /** How long renders take in the extension host (for the benchmark and the log). */
-  readonly renderStats = { count: 0, totalMs: 0, maxMs: 0, lastMs: 0 };
+  readonly renderStats = { count: 0, totalMs: 0, maxMs: 0, lastMs: 0, recentMs: [] as number[] };
+  /** Editors drawn by viewport, with the line range they were drawn for. */
+  private readonly windows = new WeakMap<vscode.TextEditor, { first: number; last: number }>();
 
   constructor(private readonly tracker: AnswerTracker) {
     this.types = Array.from({ length: BUCKET_COUNT }, (_, bucket) => vscode.window.createTextEditorDecorationType({
@@ -40,6 +49,13 @@ export class ConfidenceDecorations implements vscode.Disposable {
     }));
     tracker.onDidChange((document) => this.schedule(document), this, this.disposables);
     vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => this.render(editor)), this, this.disposables);
+    vscode.window.onDidChangeTextEditorVisibleRanges(({ textEditor, visibleRanges }) => {
+      const drawn = this.windows.get(textEditor);
+      const first = visibleRanges[0]?.start.line ?? 0;
+      const last = visibleRanges.at(-1)?.end.line ?? 0;
+      // Redraw only when the viewport nears the edge of what was drawn.
+      if (drawn && (first < drawn.first + VIEWPORT_MARGIN_LINES / 3 || last > drawn.last - VIEWPORT_MARGIN_LINES / 3)) this.render(textEditor);
+    }, this, this.disposables);
   }
 
   get visible(): boolean {
@@ -75,6 +91,8 @@ export class ConfidenceDecorations implements vscode.Disposable {
     this.renderStats.totalMs += elapsed;
     this.renderStats.lastMs = elapsed;
     this.renderStats.maxMs = Math.max(this.renderStats.maxMs, elapsed);
+    this.renderStats.recentMs.push(elapsed);
+    if (this.renderStats.recentMs.length > 1000) this.renderStats.recentMs.shift();
   }
 
   private draw(editor: vscode.TextEditor): void {
@@ -86,10 +104,14 @@ export class ConfidenceDecorations implements vscode.Disposable {
     const spans: number[][] = Array.from({ length: BUCKET_COUNT }, () => []);
     for (const tracked of answers) tracked.answer.spans(BUCKET_COUNT, spans);
     const { document } = editor;
+    const window = this.viewportWindow(editor, spans);
     this.types.forEach((type, bucket) => {
       const flat = spans[bucket]!;
-      const ranges: vscode.Range[] = new Array<vscode.Range>(flat.length / 2);
-      for (let i = 0; i < flat.length; i += 2) ranges[i / 2] = new vscode.Range(document.positionAt(flat[i]!), document.positionAt(flat[i + 1]!));
+      const ranges: vscode.Range[] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        if (window && bucket > 0 && (flat[i + 1]! < window.from || flat[i]! > window.to)) continue;
+        ranges.push(new vscode.Range(document.positionAt(flat[i]!), document.positionAt(flat[i + 1]!)));
+      }
       editor.setDecorations(type, ranges);
     });
     const notes: vscode.DecorationOptions[] = [];
@@ -100,6 +122,20 @@ export class ConfidenceDecorations implements vscode.Disposable {
       notes.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: note } } });
     }
     editor.setDecorations(this.endNote, notes);
+  }
+
+  /** The document offsets to draw for a large answer (undefined: draw everything). */
+  private viewportWindow(editor: vscode.TextEditor, spans: readonly number[][]): { from: number; to: number } | undefined {
+    const total = spans.reduce((sum, bucket) => sum + bucket.length / 2, 0);
+    if (total <= VIEWPORT_THRESHOLD || editor.visibleRanges.length === 0) {
+      this.windows.delete(editor);
+      return undefined;
+    }
+    const { document } = editor;
+    const first = Math.max(0, editor.visibleRanges[0]!.start.line - VIEWPORT_MARGIN_LINES);
+    const last = Math.min(document.lineCount - 1, editor.visibleRanges.at(-1)!.end.line + VIEWPORT_MARGIN_LINES);
+    this.windows.set(editor, { first, last });
+    return { from: document.offsetAt(new vscode.Position(first, 0)), to: document.offsetAt(document.lineAt(last).range.end) };
   }
 
   dispose(): void {

@@ -21,8 +21,11 @@ export async function run(): Promise<void> {
   const extension = vscode.extensions.getExtension<LogprobLensApi>('logprob-lens.logprob-lens')!;
   const began = performance.now();
   const api = await extension.activate();
-  print(`activation (activate(), the SDK not loaded: ${!api.sdkLoaded()}): ${(performance.now() - began).toFixed(1)} ms  (target <= 20 ms)`);
+  print(`activation: activate() itself ${api.activationMs.toFixed(1)} ms (target <= 20 ms), the SDK not loaded: ${!api.sdkLoaded()}; `
+    + `${(performance.now() - began).toFixed(0)} ms including VS Code's loading of the extension`);
 
+  // Let the workbench finish starting (it shares the two cores) before timing anything else.
+  await new Promise((resolve) => setTimeout(resolve, 5000));
   for (const size of [1_000, 10_000, 100_000]) {
     const document = await vscode.workspace.openTextDocument({ content: savedResponse(size), language: 'json' });
     await vscode.window.showTextDocument(document);
@@ -30,13 +33,14 @@ export async function run(): Promise<void> {
     const answerDocument = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === opened.documentUri)!;
     await vscode.window.showTextDocument(answerDocument);
     const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 9; i++) {
       await vscode.commands.executeCommand('logprobLens.toggleColours');
+      const before = api.renderStats().totalMs;
       await vscode.commands.executeCommand('logprobLens.toggleColours');
-      times.push(api.renderStats().lastMs);
+      times.push(api.renderStats().totalMs - before);
     }
     times.sort((a, b) => a - b);
-    print(`full apply, ${size} tokens (offsets to Ranges, setDecorations for ten buckets): median ${times[2]!.toFixed(1)} ms  (target ${size === 1000 ? 2 : size === 10_000 ? 10 : 50} ms)`);
+    print(`full apply, ${size} tokens in view (spans, offsets to Ranges, setDecorations for ten buckets): median ${times[4]!.toFixed(1)} ms  (target ${size === 1000 ? 2 : size === 10_000 ? 10 : 50} ms)`);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   }
 
@@ -54,7 +58,9 @@ export async function run(): Promise<void> {
   const seconds = (performance.now() - streamBegan) / 1000;
   const after = api.renderStats();
   const flushes = after.count - before.count;
-  print(`streaming 10,000 tokens: ${seconds.toFixed(2)} s, ${flushes} decoration flushes (${(flushes / seconds).toFixed(1)}/s, target <= 20/s), `
-    + `${((after.totalMs - before.totalMs) / Math.max(1, flushes)).toFixed(2)} ms per flush on average, longest ${after.maxMs.toFixed(2)} ms  (target <= 2 ms)`);
+  const durations = after.recentMs.slice(-flushes).sort((a, b) => a - b);
+  const at = (p: number): number => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))] ?? 0;
+  print(`streaming 10,000 tokens: ${seconds.toFixed(2)} s, ${flushes} decoration flushes (${(flushes / seconds).toFixed(1)}/s, target <= 20/s); `
+    + `per flush median ${at(0.5).toFixed(2)} ms, p90 ${at(0.9).toFixed(2)} ms, longest ${at(1).toFixed(2)} ms  (target <= 2 ms)`);
   await server.close();
 }

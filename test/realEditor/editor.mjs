@@ -68,6 +68,9 @@ export function makeRunDir(name) {
  * (nothing goes to the home directory or /tmp). Resolves once /healthz answers.
  */
 export async function startCodeServer({ codeServer, runDir, folder, userSettings, smokeTestDriver = false, extensionsDir }) {
+  if (Number(process.versions.node.split('.')[0]) < 24) {
+    throw new Error(`code-server ${CODE_SERVER_VERSION} runs on Node 24; this is Node ${process.versions.node}. Run through scripts/test.sh, which provides it.`);
+  }
   const port = await freePort();
   const userDataDir = path.join(runDir, 'user-data');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
