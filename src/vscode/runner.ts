@@ -84,14 +84,19 @@ export class CompletionRunner implements vscode.Disposable {
   private requestCount = 0;
 
   private readonly disposables: vscode.Disposable[] = [];
+  /** Running documents that have been seen in a tab. */
+  private readonly seenInTab = new Set<string>();
 
   constructor(private readonly deps: RunnerDeps) {
-    // Closing the last tab of a document stops its request (the document itself may live on a while).
-    vscode.window.tabGroups.onDidChangeTabs((event) => {
-      if (event.closed.length === 0) return;
+    // Closing the last tab of a document stops its request (the document itself may live on a while). Only a
+    // tab that was seen open counts as closed: the tab model can lag behind a just-shown editor.
+    vscode.window.tabGroups.onDidChangeTabs(() => {
       const open = new Set(vscode.window.tabGroups.all.flatMap((group) => group.tabs)
         .map((tab) => (tab.input instanceof vscode.TabInputText ? tab.input.uri.toString() : undefined)));
-      for (const [key, tracked] of this.running) if (!open.has(key) && !key.startsWith('vscode-notebook-cell:')) tracked.stop?.();
+      for (const [key, tracked] of this.running) {
+        if (open.has(key)) this.seenInTab.add(key);
+        else if (this.seenInTab.has(key)) tracked.stop?.();
+      }
     }, undefined, this.disposables);
   }
 
@@ -272,12 +277,16 @@ export class CompletionRunner implements vscode.Disposable {
     tracked.separatorLength = target.separator.length;
     this.deps.tracker.add(target.document, tracked);
     this.running.set(key, tracked);
+    if (vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === key))) {
+      this.seenInTab.add(key);
+    }
     if (source.expectsFinish) this.last = { prompt, document: target.document, after: tracked };
     void vscode.commands.executeCommand('setContext', ContextKeys.running, true);
     try {
       return await this.stream(tracked, target, settings, source);
     } finally {
       this.running.delete(key);
+      this.seenInTab.delete(key);
       tracked.stop = undefined;
       void vscode.commands.executeCommand('setContext', ContextKeys.running, this.running.size > 0);
       void vscode.commands.executeCommand('setContext', ContextKeys.hasColours, true);
@@ -496,7 +505,9 @@ class Inserter {
       let applied: boolean;
       if (editor) {
         const selections = this.first ? editor.selections : undefined;
-        applied = await editor.edit((builder) => builder.insert(position, separator + text), { undoStopBefore: this.first, undoStopAfter: false });
+        // An editor being hidden (tab switch) rejects edits: then the next attempt goes through a workspace edit.
+        applied = await editor.edit((builder) => builder.insert(position, separator + text), { undoStopBefore: this.first, undoStopAfter: false })
+          .then((done) => done, () => false);
         if (applied && selections) editor.selections = selections;
       } else {
         const edit = new vscode.WorkspaceEdit();
