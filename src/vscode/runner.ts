@@ -40,7 +40,7 @@ export interface RunResult {
   /** What the user was told, if anything. */
   readonly message?: string;
   readonly documentUri?: string;
-  /** Document offsets of the answer text. */
+  /** Document offsets of the answer text when the run ended (later edits move it; the tracker follows them). */
   readonly answerStart?: number;
   readonly answerEnd?: number;
   readonly tokens: number;
@@ -58,8 +58,6 @@ interface Target {
   readonly document: vscode.TextDocument;
   readonly offset: number;
   readonly separator: string;
-  /** Selections to put back after the first insertion, which VS Code would otherwise extend. */
-  readonly editor: vscode.TextEditor | undefined;
 }
 
 export interface RunnerDeps {
@@ -208,7 +206,7 @@ export class CompletionRunner implements vscode.Disposable {
     };
     const created = await vscode.workspace.openTextDocument({ content: '', language: 'plaintext' });
     await vscode.window.showTextDocument(created, { preview: false });
-    return this.run(source, { document: created, offset: 0, separator: '', editor: undefined }, settings, name);
+    return this.run(source, { document: created, offset: 0, separator: '' }, settings, name);
   }
 
   /** Checks the endpoint settings and finds the key; a refusal result (already shown) when they do not work. */
@@ -300,7 +298,7 @@ export class CompletionRunner implements vscode.Disposable {
     if (settings.output === 'newEditor' || !documentOpen) {
       const created = await vscode.workspace.openTextDocument({ content: '', language: 'markdown' });
       await vscode.window.showTextDocument(created, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
-      return { document: created, offset: 0, separator: '', editor: undefined };
+      return { document: created, offset: 0, separator: '' };
     }
     // Below the selection (or the previous answer, for a re-run): at the end of its last line, after a blank line.
     let end: vscode.Position;
@@ -312,7 +310,7 @@ export class CompletionRunner implements vscode.Disposable {
     } else end = document.positionAt(document.getText().length);
     const lineEnd = document.lineAt(end.line).range.end;
     const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-    return { document, offset: document.offsetAt(lineEnd), separator: eol + eol, editor };
+    return { document, offset: document.offsetAt(lineEnd), separator: eol + eol };
   }
 
   private async stream(tracked: TrackedAnswer, target: Target, settings: LensSettings, source: AnswerSource): Promise<RunResult> {

@@ -120,6 +120,18 @@ export async function runUi({ codeServer, runDir, log }) {
       }
     });
     await page.screenshot({ path: path.join(artifacts, 'hover-hostile.png') });
+
+    await check('the colours are there in a split view of the same document', async () => {
+      await page.mouse.move(5, 600);
+      await page.keyboard.press('Escape');
+      await runCommand(page, 'View: Split Editor Right');
+      await page.waitForFunction(() => {
+        const coloured = [...document.querySelectorAll('.monaco-editor')].filter((editor) => [...editor.querySelectorAll('.view-overlays [class*="ced-"]')]
+          .some((element) => { const colour = getComputedStyle(element).backgroundColor; return colour && colour !== 'rgba(0, 0, 0, 0)'; }));
+        return coloured.length >= 2;
+      }, null, { timeout: 15_000 });
+    });
+    await page.screenshot({ path: path.join(artifacts, 'split.png') });
   } catch (error) {
     fs.mkdirSync(artifacts, { recursive: true });
     await page?.screenshot({ path: path.join(artifacts, 'ui-failure.png') }).catch(() => undefined);
