@@ -174,6 +174,12 @@ function toRequestError(error: unknown, signal: AbortSignal): RequestError {
     return new RequestError('APIError', error.message, error.status as number | undefined, { message }, undefined, retryAfter(error.headers as Headers | undefined));
   }
   if (error instanceof SyntaxError) return new RequestError('SyntaxError', error.message);
+  // undici reports a connection cut while the body streams as a TypeError "terminated" (cause ECONNRESET or
+  // UND_ERR_SOCKET); the SDK passes it through.
+  const cause = rootCause(error);
+  if (error instanceof TypeError && (error.message === 'terminated' || /ECONNRESET|UND_ERR_SOCKET|EPIPE/.test(cause.code ?? ''))) {
+    return new RequestError('ConnectionLost', error.message, undefined, undefined, cause);
+  }
   return new RequestError('Error', error instanceof Error ? error.message : String(error));
 }
 

@@ -6,7 +6,7 @@ export interface Failure {
 
 export type FailureKind =
   | 'cancelled' | 'key-rejected' | 'model-not-found' | 'no-logprobs' | 'context-too-long' | 'rate-limited'
-  | 'server-error' | 'connection-refused' | 'timeout' | 'not-openai' | 'bad-request' | 'insecure-url' | 'other';
+  | 'server-error' | 'connection-refused' | 'connection-lost' | 'timeout' | 'not-openai' | 'bad-request' | 'insecure-url' | 'other';
 
 export interface FailureContext {
   readonly host: string;
@@ -40,6 +40,9 @@ function classify(error: ErrorLike, { host, model, hasKey }: FailureContext): Fa
   const serverSays = serverMessage(error);
   const said = serverSays ? ` The server said: “${serverSays}”` : '';
   if (error.name === 'APIUserAbortError' || error.name === 'AbortError') return { kind: 'cancelled', message: 'Cancelled.' };
+  if (error.name === 'ConnectionLost') {
+    return { kind: 'connection-lost', message: `The connection to ${host} was cut in the middle of the answer.` };
+  }
   if (error.name === 'IdleTimeout') {
     return { kind: 'timeout', message: `${host} stopped sending in the middle of the answer (${(error.message ?? '').replace(/\.$/, '')}).` };
   }

@@ -391,7 +391,8 @@ export class CompletionRunner implements vscode.Disposable {
         return result(message);
       }
       case 'incomplete': {
-        const message = `The answer is incomplete: ${failure?.message ?? 'the stream ended without finishing'} What arrived (${tokens} tokens) is kept.`;
+        const why = (failure?.message ?? 'the stream ended without a finish reason').replace(/[.\s]*$/, '.');
+        const message = `The answer is incomplete: ${why} What arrived (${tokens} tokens) is kept.`;
         void vscode.window.showWarningMessage(`Logprob Lens: ${message}`, 'Retry', 'Remove').then((choice) => {
           if (choice === 'Retry') void vscode.commands.executeCommand(Commands.rerunLast);
           if (choice === 'Remove') void this.removeAnswer(target.document, tracked);

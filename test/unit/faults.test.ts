@@ -127,7 +127,8 @@ describe('faults from the server: each classified, what arrived kept (the robust
     const outcome = await run('fault:reset-after-3');
     assert.equal(outcome.text, 'The smallest');
     assert.equal(outcome.tokens, 2);
-    assert.ok(outcome.failure, 'a failure is reported');
+    assert.equal(outcome.failure?.kind, 'connection-lost');
+    assert.match(outcome.failure.message, /connection to 127\.0\.0\.1:\d+ was cut in the middle of the answer\.$/);
     assert.equal(server.requests.length, 1, 'no automatic re-request once text arrived');
   });
 
