@@ -154,22 +154,17 @@ function packageVsix(runDir) {
   return out;
 }
 
-async function quickOpen(page, file) {
-  await page.keyboard.press('Control+P');
+/** Opens the quick input with `key` (Ctrl+P: files, F1: commands), types `text` and picks the row showing it. */
+async function pick(page, key, text) {
+  await page.keyboard.press(key);
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(file);
-  await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${file}")`, { timeout: 15_000 });
+  await page.keyboard.type(text);
+  await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${text}")`, { timeout: 15_000 });
   await page.keyboard.press('Enter');
 }
 
-async function runCommand(page, title) {
-  await page.click('.monaco-editor .view-lines', { position: { x: 5, y: 5 }, trial: true }).catch(() => undefined);
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${title}")`, { timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
+const quickOpen = (page, file) => pick(page, 'Control+P', file);
+const runCommand = (page, title) => pick(page, 'F1', title);
 
 /** Selects the line holding `text` with the mouse (click at its start, shift-click at its end), as a user would. */
 async function selectLine(page, text) {

@@ -5,20 +5,13 @@ import * as vscode from 'vscode';
 import { NO_BUCKET } from '../../../src/core/answer';
 import type { ReplayServer } from '../../support/replayServer';
 import { startReplayServer } from '../../support/replayServer';
-import { closeAll, complete, editorWith, hoverAt, lens, TOP5, TOP5_TEXT, useModel, useServer, waitFor } from './helpers';
-
-const PROMPT = 'What is the smallest continent?';
+import { complete, editorWith, hoverAt, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, useModel, waitFor } from './helpers';
 
 describe('Complete Selection in a real editor', () => {
+  const suite = replaySuite();
   let server: ReplayServer;
-  before(async () => {
-    server = await useServer(TOP5);
-  });
-  after(() => server.close());
-  afterEach(async () => {
-    server.paceMs = 0;
-    await useModel(TOP5);
-    await closeAll();
+  beforeEach(() => {
+    server = suite.server;
   });
 
   it('loads the SDK only on the first request', async () => {

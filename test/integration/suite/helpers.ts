@@ -8,6 +8,30 @@ import { startReplayServer } from '../../support/replayServer';
 export const EXTENSION_ID = 'logprob-lens.logprob-lens';
 export const TOP5 = 'openai-chat-stream-top5-llamastack';
 export const TOP5_TEXT = 'The smallest continent by land area is Australia.';
+export const PROMPT = 'What is the smallest continent?';
+
+/**
+ * Registers the hooks of a suite that talks to one replay server: started before, closed after, and each test
+ * left as it found things (pace 0, the top-5 recording, no open editors). Read `server` inside tests.
+ */
+export function replaySuite(): { readonly server: ReplayServer } {
+  let server: ReplayServer | undefined;
+  before(async () => {
+    server = await useServer(TOP5);
+  });
+  after(() => server?.close());
+  afterEach(async () => {
+    if (server) server.paceMs = 0;
+    await useModel(TOP5);
+    await closeAll();
+  });
+  return {
+    get server(): ReplayServer {
+      assert.ok(server, 'the replay server runs once the suite has started');
+      return server;
+    },
+  };
+}
 
 export async function lens(): Promise<LogprobLensApi> {
   const extension = vscode.extensions.getExtension<LogprobLensApi>(EXTENSION_ID);

@@ -2,9 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../src/vscode/runner';
 import type { ReplayServer } from '../../support/replayServer';
-import { closeAll, complete, editorWith, hoverAt, lens, TOP5, TOP5_TEXT, useModel, useServer, waitFor } from './helpers';
-
-const PROMPT = 'What is the smallest continent?';
+import { complete, editorWith, hoverAt, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, useModel, waitFor } from './helpers';
 
 /** Starts a completion and waits until the first words are in the document (wrapped: an async function returning the promise would wait for it). */
 async function startSlow(editor: vscode.TextEditor): Promise<{ running: Promise<RunResult> }> {
@@ -15,15 +13,10 @@ async function startSlow(editor: vscode.TextEditor): Promise<{ running: Promise<
 }
 
 describe('faults, editor lifecycle and security in a real editor (the robustness matrix, editor layer)', () => {
+  const suite = replaySuite();
   let server: ReplayServer;
-  before(async () => {
-    server = await useServer(TOP5);
-  });
-  after(() => server.close());
-  afterEach(async () => {
-    server.paceMs = 0;
-    await useModel(TOP5);
-    await closeAll();
+  beforeEach(() => {
+    server = suite.server;
   });
 
   it('follows the insertion point when the user types above it during the stream', async () => {
