@@ -14,6 +14,16 @@ export default tseslint.config(
     },
   },
   {
+    // The SDK is ~400 KB: only the loader may load the client bundle, so activation never pays for it.
+    files: ['src/**/*.ts'],
+    ignores: ['src/client/**', 'src/vscode/clientLoader.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/client', '**/client/*'], allowTypeImports: true, message: 'Load the client through src/vscode/clientLoader.ts; type imports are fine.' }],
+      }],
+    },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -1,6 +1,5 @@
 import type OpenAI from 'openai';
-import type { ApiStyle } from '../core/presets';
-import type { Endpoint } from './requests';
+import type { ApiStyle, EndpointOptions } from '../core/request';
 import { createClient, scoreText, streamChat } from './requests';
 
 /** One line of an endpoint check: what was tried, whether it worked, and the detail or the error. */
@@ -33,7 +32,7 @@ export async function checkEndpoint(client: OpenAI, options: { model: string; ap
     let tokens = 0;
     let alternatives = 0;
     let chunks = 0;
-    for await (const delta of streamChat(client, { apiStyle: options.apiStyle, model: options.model, prompt: 'Say OK.', topLogprobs: options.topLogprobs, sampling: { maxTokens: 1 } }, signal)) {
+    for await (const delta of streamChat(client, { apiStyle: options.apiStyle, model: options.model, messages: [{ role: 'user', content: 'Say OK.' }], topLogprobs: options.topLogprobs, sampling: { maxTokens: 1 } }, signal)) {
       chunks++;
       text += delta.text;
       tokens += delta.tokens.length;
@@ -58,7 +57,7 @@ export async function checkEndpoint(client: OpenAI, options: { model: string; ap
 
 /** A local OpenAI-compatible server answering on a loopback base URL, with its models; undefined if none. */
 export async function probeServer(baseUrl: string, timeoutMs: number): Promise<string[] | undefined> {
-  const endpoint: Endpoint = { baseUrl, apiKey: undefined, headers: {}, timeoutMs };
+  const endpoint: EndpointOptions = { baseUrl, apiKey: undefined, headers: {}, timeoutMs };
   const client = createClient(endpoint).withOptions({ maxRetries: 0 });
   try {
     const ids: string[] = [];

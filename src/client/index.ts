@@ -3,4 +3,3 @@
 export { checkEndpoint, probeServer } from './check';
 export type { CheckStep } from './check';
 export { COMPLETIONS_MAX_LOGPROBS, createClient, scoreText, streamChat } from './requests';
-export type { ChatRequest, Endpoint, Sampling } from './requests';

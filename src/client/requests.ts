@@ -1,48 +1,20 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChunkDelta } from '../core/chatChunk';
 import { chatChunkDelta } from '../core/chatChunk';
+import type { CompletionRequest, EndpointOptions, RequestErrorInfo, RequestErrorKind, Sampling } from '../core/request';
+import { completionsPrompt } from '../core/request';
 import { completionChoiceDelta, completionChunkDelta, responsesEventDelta } from '../core/wireFormats';
 
-import type { ApiStyle } from '../core/presets';
 
 /** The most alternatives legacy Completions return (`logprobs` is capped at 5). */
 export const COMPLETIONS_MAX_LOGPROBS = 5;
-
-export interface Endpoint {
-  readonly baseUrl: string;
-  /** `undefined` for local servers that need no key: no Authorization header is sent then. */
-  readonly apiKey: string | undefined;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-  /** Azure OpenAI's classic deployment URLs (`/openai/deployments/<name>/...?api-version=`). */
-  readonly azure?: { readonly deployment: string; readonly apiVersion: string } | undefined;
-}
-
-export interface Sampling {
-  readonly temperature?: number | undefined;
-  readonly topP?: number | undefined;
-  readonly maxTokens?: number | undefined;
-  readonly seed?: number | undefined;
-  readonly stop?: readonly string[] | undefined;
-  readonly presencePenalty?: number | undefined;
-  readonly frequencyPenalty?: number | undefined;
-}
-
-export interface ChatRequest {
-  readonly apiStyle?: ApiStyle;
-  readonly model: string;
-  readonly prompt: string;
-  readonly systemPrompt?: string | undefined;
-  readonly topLogprobs: number;
-  readonly sampling: Sampling;
-}
 
 /**
  * An SDK client bound to one endpoint. `baseURL`, `apiKey` and the log level are explicit so that
  * OPENAI_BASE_URL / OPENAI_LOG in the environment change nothing; redirects are refused (a redirect would
  * re-send the prompt and the key to another host); retries only happen before any text arrives.
  */
-export function createClient(endpoint: Endpoint): OpenAI {
+export function createClient(endpoint: EndpointOptions): OpenAI {
   const options = {
     apiKey: endpoint.apiKey ?? 'no-key',
     defaultHeaders: endpoint.apiKey === undefined ? { ...endpoint.headers, Authorization: null } : { ...endpoint.headers },
@@ -63,7 +35,7 @@ export function createClient(endpoint: Endpoint): OpenAI {
  * rethrown as `RequestError`s: the SDK's class names do not survive minification, its abort ends a stream
  * silently, and a 200 that is not an event stream yields nothing at all.
  */
-export async function* streamChat(client: OpenAI, request: ChatRequest, signal: AbortSignal, options: StreamOptions = {}): AsyncGenerator<ChunkDelta> {
+export async function* streamChat(client: OpenAI, request: CompletionRequest, signal: AbortSignal, options: StreamOptions = {}): AsyncGenerator<ChunkDelta> {
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   for (let attempt = 0; ; attempt++) {
     // Our own controller, so the watchdog can stop the SDK's read; the caller's signal stops it too.
@@ -90,7 +62,7 @@ export async function* streamChat(client: OpenAI, request: ChatRequest, signal: 
         yield next.value;
       }
     } catch (error) {
-      if (idle) throw new RequestError('IdleTimeout', `No data for ${Math.round(idleTimeoutMs / 1000)} s.`);
+      if (idle) throw idleError(idleTimeoutMs);
       const failure = toRequestError(error, signal);
       const wait = chunks === 0 ? retryDelayMs(failure, attempt) : undefined;
       if (wait === undefined) throw failure;
@@ -100,9 +72,9 @@ export async function* streamChat(client: OpenAI, request: ChatRequest, signal: 
     } finally {
       signal.removeEventListener('abort', forward);
     }
-    if (idle) throw new RequestError('IdleTimeout', `No data for ${Math.round(idleTimeoutMs / 1000)} s.`);
-    if (signal.aborted) throw new RequestError('APIUserAbortError', 'Request was aborted.');
-    if (chunks === 0) throw new RequestError('EmptyStream', 'The server sent no chat completion chunks.');
+    if (idle) throw idleError(idleTimeoutMs);
+    if (signal.aborted) throw abortError();
+    if (chunks === 0) throw new RequestError({ kind: 'empty-stream', message: 'The server sent no chat completion chunks.' });
     return;
   }
 }
@@ -122,7 +94,7 @@ const MAX_RETRY_WAIT_MS = 20_000;
 export function retryDelayMs(failure: RequestError, attempt: number): number | undefined {
   if (attempt >= MAX_RETRIES) return undefined;
   const retryable = failure.status === 429 || failure.status === 500 || failure.status === 502 || failure.status === 503
-    || (failure.name === 'APIConnectionError' && failure.cause?.code !== 'ECONNREFUSED' && !/redirect/i.test(failure.cause?.message ?? ''));
+    || (failure.kind === 'connection-failed' && failure.causeCode !== 'ECONNREFUSED' && !/redirect/i.test(failure.causeMessage ?? ''));
   if (!retryable) return undefined;
   const asked = failure.retryAfterMs;
   if (asked !== undefined) return asked <= MAX_RETRY_WAIT_MS ? Math.max(0, asked) : undefined;
@@ -133,12 +105,12 @@ export function retryDelayMs(failure: RequestError, attempt: number): number | u
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
-      reject(new RequestError('APIUserAbortError', 'Request was aborted.'));
+      reject(abortError());
       return;
     }
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new RequestError('APIUserAbortError', 'Request was aborted.'));
+      reject(abortError());
     };
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
@@ -148,65 +120,74 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** An SDK error reduced to the fields `describeFailure` reads, with a stable `name`. */
-export class RequestError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-    readonly status?: number,
-    readonly error?: { readonly message?: string },
-    override readonly cause?: { readonly code?: string; readonly message?: string },
-    /** What the server's `retry-after` (or `retry-after-ms`) asked for. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
+/** An SDK error reduced to the request contract's fields (`RequestErrorInfo`), with a kind that survives minification. */
+export class RequestError extends Error implements RequestErrorInfo {
+  readonly kind: RequestErrorKind;
+  readonly status: number | undefined;
+  readonly serverMessage: string | undefined;
+  readonly causeCode: string | undefined;
+  readonly causeMessage: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(info: RequestErrorInfo) {
+    super(info.message);
+    this.name = 'RequestError';
+    this.kind = info.kind;
+    this.status = info.status;
+    this.serverMessage = info.serverMessage;
+    this.causeCode = info.causeCode;
+    this.causeMessage = info.causeMessage;
+    this.retryAfterMs = info.retryAfterMs;
   }
 }
 
 function toRequestError(error: unknown, signal: AbortSignal): RequestError {
   if (error instanceof RequestError) return error;
-  if (signal.aborted || error instanceof OpenAI.APIUserAbortError) return new RequestError('APIUserAbortError', 'Request was aborted.');
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return new RequestError('APIConnectionTimeoutError', error.message);
-  if (error instanceof OpenAI.APIConnectionError) return new RequestError('APIConnectionError', error.message, undefined, undefined, rootCause(error));
+  if (signal.aborted || error instanceof OpenAI.APIUserAbortError) return abortError();
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return new RequestError({ kind: 'connect-timeout', message: error.message });
+  if (error instanceof OpenAI.APIConnectionError) return new RequestError({ kind: 'connection-failed', message: error.message, ...rootCause(error) });
   if (error instanceof OpenAI.APIError) {
     const body = error.error as { message?: unknown } | undefined;
     const message = typeof body?.message === 'string' ? body.message : error.message;
-    return new RequestError('APIError', error.message, error.status as number | undefined, { message }, undefined, retryAfter(error.headers as Headers | undefined));
+    return new RequestError({ kind: 'http', message: error.message, status: error.status as number | undefined, serverMessage: message, retryAfterMs: retryAfter(error.headers as Headers | undefined) });
   }
-  if (error instanceof SyntaxError) return new RequestError('SyntaxError', error.message);
+  if (error instanceof SyntaxError) return new RequestError({ kind: 'invalid-json', message: error.message });
   // undici reports a connection cut while the body streams as a TypeError "terminated" (cause ECONNRESET or
   // UND_ERR_SOCKET); the SDK passes it through.
   const cause = rootCause(error);
-  if (error instanceof TypeError && (error.message === 'terminated' || /ECONNRESET|UND_ERR_SOCKET|EPIPE/.test(cause.code ?? ''))) {
-    return new RequestError('ConnectionLost', error.message, undefined, undefined, cause);
+  if (error instanceof TypeError && (error.message === 'terminated' || /ECONNRESET|UND_ERR_SOCKET|EPIPE/.test(cause.causeCode ?? ''))) {
+    return new RequestError({ kind: 'connection-lost', message: error.message, ...cause });
   }
-  return new RequestError('Error', error instanceof Error ? error.message : String(error));
+  return new RequestError({ kind: 'other', message: error instanceof Error ? error.message : String(error) });
 }
 
 /** The innermost `cause` with a code or a message: ECONNREFUSED, or undici's "unexpected redirect". */
-function rootCause(error: unknown): { code?: string; message?: string } {
-  let found: { code?: string; message?: string } = {};
+function rootCause(error: unknown): { causeCode?: string; causeMessage?: string } {
+  let found: { causeCode?: string; causeMessage?: string } = {};
   let current: unknown = (error as { cause?: unknown }).cause;
   for (let depth = 0; current && depth < 5; depth++) {
     const { code, message } = current as { code?: unknown; message?: unknown };
-    found = { code: typeof code === 'string' ? code : found.code, message: typeof message === 'string' ? message : found.message };
+    found = { causeCode: typeof code === 'string' ? code : found.causeCode, causeMessage: typeof message === 'string' ? message : found.causeMessage };
     current = (current as { cause?: unknown }).cause;
   }
   return found;
 }
 
+const abortError = (): RequestError => new RequestError({ kind: 'aborted', message: 'Request was aborted.' });
+const idleError = (idleTimeoutMs: number): RequestError => new RequestError({ kind: 'idle-timeout', message: `No data for ${Math.round(idleTimeoutMs / 1000)} s.` });
+
 /** The deltas of one streamed answer in the request's API style. */
-async function* openStream(client: OpenAI, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChunkDelta> {
+async function* openStream(client: OpenAI, request: CompletionRequest, signal: AbortSignal): AsyncGenerator<ChunkDelta> {
   switch (request.apiStyle ?? 'chat') {
     case 'chat':
       for await (const chunk of await openChatStream(client, request, signal)) yield chatChunkDelta(chunk);
       return;
     case 'responses':
       for await (const event of await openResponsesStream(client, request, signal)) {
-        if (event.type === 'error') throw new RequestError('APIError', event.message, undefined, { message: event.message });
+        if (event.type === 'error') throw new RequestError({ kind: 'http', message: event.message, serverMessage: event.message });
         if (event.type === 'response.failed') {
           const message = event.response.error?.message ?? 'The response failed.';
-          throw new RequestError('APIError', message, undefined, { message });
+          throw new RequestError({ kind: 'http', message, serverMessage: message });
         }
         yield responsesEventDelta(event);
       }
@@ -221,25 +202,28 @@ async function* openStream(client: OpenAI, request: ChatRequest, signal: AbortSi
  * Scores text with legacy Completions: `echo` returns the prompt's own tokens with their logprobs (the first has
  * none). One token is generated because some servers refuse `max_tokens: 0`; it lies past the text and is ignored.
  */
-export async function scoreText(client: OpenAI, request: Pick<ChatRequest, 'model' | 'prompt' | 'topLogprobs'>, signal: AbortSignal): Promise<ChunkDelta> {
+export async function scoreText(client: OpenAI, request: { readonly model: string; readonly prompt: string; readonly topLogprobs: number }, signal: AbortSignal): Promise<ChunkDelta> {
   try {
     const response = await client.completions.create({
       model: request.model, prompt: request.prompt, echo: true, max_tokens: 1, temperature: 0,
       logprobs: Math.min(COMPLETIONS_MAX_LOGPROBS, Math.max(0, request.topLogprobs)),
     }, { signal });
-    if (!Array.isArray(response.choices)) throw new RequestError('EmptyStream', 'No choices in the response.');
+    if (!Array.isArray(response.choices)) throw new RequestError({ kind: 'empty-stream', message: 'No choices in the response.' });
     return completionChoiceDelta(response.choices[0]);
   } catch (error) {
     throw toRequestError(error, signal);
   }
 }
 
-function openResponsesStream(client: OpenAI, request: ChatRequest, signal: AbortSignal) {
+function openResponsesStream(client: OpenAI, request: CompletionRequest, signal: AbortSignal) {
   const { sampling } = request;
+  const instructions = request.messages.filter((message) => message.role === 'system').map((message) => message.content).join('\n\n');
+  const turns = request.messages.filter((message) => message.role !== 'system');
+  const only = turns.length === 1 && turns[0]!.role === 'user' ? turns[0]!.content : undefined;
   return client.responses.create({
     model: request.model,
-    input: request.prompt,
-    ...(request.systemPrompt ? { instructions: request.systemPrompt } : {}),
+    input: only ?? turns.map((message) => ({ role: message.role, content: message.content })),
+    ...(instructions ? { instructions } : {}),
     stream: true,
     include: ['message.output_text.logprobs'],
     top_logprobs: request.topLogprobs,
@@ -247,6 +231,7 @@ function openResponsesStream(client: OpenAI, request: ChatRequest, signal: Abort
     ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
     ...(sampling.topP !== undefined ? { top_p: sampling.topP } : {}),
     ...(sampling.maxTokens !== undefined ? { max_output_tokens: sampling.maxTokens } : {}),
+    ...request.extraBody,
   }, { signal });
 }
 
@@ -263,28 +248,26 @@ function samplingParams(sampling: Sampling) {
   };
 }
 
-function openCompletionsStream(client: OpenAI, request: ChatRequest, signal: AbortSignal) {
+function openCompletionsStream(client: OpenAI, request: CompletionRequest, signal: AbortSignal) {
   return client.completions.create({
     model: request.model,
-    // Legacy Completions have no system message: it goes before the prompt.
-    prompt: request.systemPrompt ? `${request.systemPrompt}\n\n${request.prompt}` : request.prompt,
+    prompt: completionsPrompt(request.messages),
     stream: true,
     logprobs: Math.min(COMPLETIONS_MAX_LOGPROBS, request.topLogprobs),
     ...samplingParams(request.sampling),
+    ...request.extraBody,
   }, { signal });
 }
 
-function openChatStream(client: OpenAI, request: ChatRequest, signal: AbortSignal) {
-  const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [];
-  if (request.systemPrompt) messages.push({ role: 'system', content: request.systemPrompt });
-  messages.push({ role: 'user', content: request.prompt });
+function openChatStream(client: OpenAI, request: CompletionRequest, signal: AbortSignal) {
   return client.chat.completions.create({
     model: request.model,
-    messages,
+    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
     stream: true,
     logprobs: true,
     ...(request.topLogprobs > 0 ? { top_logprobs: request.topLogprobs } : {}),
     ...samplingParams(request.sampling),
+    ...request.extraBody,
   }, { signal });
 }
 

@@ -1,3 +1,6 @@
+import type { RequestErrorInfo } from './request';
+import { isRequestErrorInfo } from './request';
+
 /** What went wrong with a request, in the user's words, and what to do about it. */
 export interface Failure {
   readonly kind: FailureKind;
@@ -6,7 +9,7 @@ export interface Failure {
 
 export type FailureKind =
   | 'cancelled' | 'key-rejected' | 'model-not-found' | 'no-logprobs' | 'context-too-long' | 'rate-limited'
-  | 'server-error' | 'connection-refused' | 'connection-lost' | 'timeout' | 'not-openai' | 'bad-request' | 'insecure-url' | 'other';
+  | 'server-error' | 'connection-refused' | 'connection-lost' | 'timeout' | 'not-openai' | 'bad-request' | 'limit' | 'other';
 
 export interface FailureContext {
   readonly host: string;
@@ -16,40 +19,66 @@ export interface FailureContext {
   readonly secrets: readonly string[];
 }
 
-/** The fields of an SDK error this reads; duck-typed so that it stays testable without the SDK. */
-interface ErrorLike {
-  readonly name?: string;
-  readonly status?: number;
-  readonly message?: string;
-  readonly code?: string | null;
-  readonly cause?: { readonly code?: string; readonly message?: string };
-  readonly error?: { readonly message?: string } | null;
-  readonly retryAfterMs?: number;
-}
-
 const LOGPROBS_REFUSED = /logprobs|top_logprobs/i;
 const CONTEXT_TOO_LONG = /context.length|maximum context|too many tokens|context window|prompt is too long|exceeds the (?:maximum|context)/i;
 
-/** Classifies an error thrown by the SDK (or the stream) into a message that says what happened and what to do. */
+/** Classifies a failed request into a message that says what happened and what to do. */
 export function describeFailure(error: unknown, context: FailureContext): Failure {
-  const failure = classify(typeof error === 'object' && error !== null ? error : { message: String(error) }, context);
+  const info: RequestErrorInfo = isRequestErrorInfo(error) ? error
+    : { kind: isAbort(error) ? 'aborted' : 'other', message: error instanceof Error ? error.message : String(error) };
+  const failure = classify(info, context);
   return { kind: failure.kind, message: redact(failure.message, context.secrets) };
 }
 
-function classify(error: ErrorLike, { host, model, hasKey }: FailureContext): Failure {
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+function classify(error: RequestErrorInfo, { host, model, hasKey }: FailureContext): Failure {
+  switch (error.kind) {
+    case 'aborted':
+      return { kind: 'cancelled', message: 'Cancelled.' };
+    case 'connection-lost':
+      return { kind: 'connection-lost', message: `The connection to ${host} was cut in the middle of the answer.` };
+    case 'idle-timeout':
+      return { kind: 'timeout', message: `${host} stopped sending in the middle of the answer (${error.message.replace(/\.$/, '')}).` };
+    case 'connect-timeout':
+      return { kind: 'timeout', message: `${host} did not answer in time. Check that the server is up, or raise logprobLens.requestTimeoutSeconds.` };
+    case 'limit':
+      return { kind: 'limit', message: `${host} sent more than Logprob Lens accepts: ${error.message.replace(/\.$/, '')}.` };
+    case 'empty-stream':
+      return { kind: 'not-openai', message: `${host} answered without a chat completion stream. Check that logprobLens.baseUrl points at an OpenAI-compatible API, usually ending in /v1.` };
+    case 'invalid-json':
+      return { kind: 'not-openai', message: `${host} sent data that is not valid JSON (${error.message.slice(0, 80)}). Some servers write -Infinity or NaN for logprobs; if the whole answer is unreadable, check that logprobLens.baseUrl points at the API, usually ending in /v1.` };
+    case 'connection-failed':
+      return connectionFailure(error, host);
+    case 'http':
+      return httpFailure(error, { host, model, hasKey });
+    case 'other':
+      return { kind: 'other', message: `The request to ${host} failed: ${error.message || 'unknown error'}` };
+  }
+}
+
+function connectionFailure(error: RequestErrorInfo, host: string): Failure {
+  if (/redirect/i.test(error.causeMessage ?? '')) {
+    return { kind: 'connection-refused', message: `${host} answered with a redirect, which Logprob Lens does not follow (it would send your prompt and key to another address). Put the final URL in logprobLens.baseUrl.` };
+  }
+  switch (error.causeCode) {
+    case 'ECONNREFUSED':
+      return { kind: 'connection-refused', message: `Could not connect to ${host}: connection refused. Is the server running, and is logprobLens.baseUrl right?` };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { kind: 'connection-refused', message: `Could not find the host ${host}. Check logprobLens.baseUrl and your network.` };
+    default:
+      return { kind: 'connection-refused', message: `Could not reach ${host}${error.causeCode ? ` (${error.causeCode})` : ''}. Check logprobLens.baseUrl and your network.` };
+  }
+}
+
+function httpFailure(error: RequestErrorInfo, { host, model, hasKey }: Omit<FailureContext, 'secrets'>): Failure {
   const serverSays = serverMessage(error);
   const said = serverSays ? ` The server said: “${serverSays}”` : '';
-  if (error.name === 'APIUserAbortError' || error.name === 'AbortError') return { kind: 'cancelled', message: 'Cancelled.' };
-  if (error.name === 'ConnectionLost') {
-    return { kind: 'connection-lost', message: `The connection to ${host} was cut in the middle of the answer.` };
-  }
-  if (error.name === 'IdleTimeout') {
-    return { kind: 'timeout', message: `${host} stopped sending in the middle of the answer (${(error.message ?? '').replace(/\.$/, '')}).` };
-  }
-  if (error.name === 'APIConnectionTimeoutError') {
-    return { kind: 'timeout', message: `${host} did not answer in time. Check that the server is up, or raise logprobLens.requestTimeoutSeconds.` };
-  }
-  const status = error.status;
+  if (error.status === undefined) return { kind: 'server-error', message: `${host} stopped the answer with an error.${said}` };
+  const { status } = error;
   if (status === 401 || (status === 403 && !LOGPROBS_REFUSED.test(serverSays))) {
     return {
       kind: 'key-rejected',
@@ -64,35 +93,15 @@ function classify(error: ErrorLike, { host, model, hasKey }: FailureContext): Fa
   if ((status === 400 || status === 403 || status === 422) && LOGPROBS_REFUSED.test(serverSays)) {
     return { kind: 'no-logprobs', message: `Model “${model}” at ${host} does not return logprobs with these settings (${status}). Try fewer alternatives (logprobLens.topLogprobs) or a model that supports logprobs.${said}` };
   }
-  if (status !== undefined && status >= 400 && CONTEXT_TOO_LONG.test(serverSays)) {
+  if (status >= 400 && CONTEXT_TOO_LONG.test(serverSays)) {
     return { kind: 'context-too-long', message: `The prompt is too long for “${model}” (${status}). Select less text or lower logprobLens.maxTokens.${said}` };
   }
   if (status === 429) {
     const wait = error.retryAfterMs !== undefined && error.retryAfterMs > 0 ? ` and asks to wait ${formatWait(error.retryAfterMs)}` : '';
     return { kind: 'rate-limited', message: `${host} is rate-limiting requests (429)${wait}. Try again later.${said}` };
   }
-  if (status !== undefined && status >= 500) return { kind: 'server-error', message: `${host} had an internal error (${status}). Try again later.${said}` };
-  if (status !== undefined && status >= 400) return { kind: 'bad-request', message: `${host} refused the request (${status}).${said}` };
-  if (error.name === 'EmptyStream') {
-    return { kind: 'not-openai', message: `${host} answered without a chat completion stream. Check that logprobLens.baseUrl points at an OpenAI-compatible API, usually ending in /v1.` };
-  }
-  const causeCode = error.cause?.code ?? error.code ?? undefined;
-  if (/redirect/i.test(error.cause?.message ?? '')) {
-    return { kind: 'connection-refused', message: `${host} answered with a redirect, which Logprob Lens does not follow (it would send your prompt and key to another address). Put the final URL in logprobLens.baseUrl.` };
-  }
-  if (error.name === 'APIConnectionError' || causeCode) {
-    if (causeCode === 'ECONNREFUSED') {
-      return { kind: 'connection-refused', message: `Could not connect to ${host}: connection refused. Is the server running, and is logprobLens.baseUrl right?` };
-    }
-    if (causeCode === 'ENOTFOUND' || causeCode === 'EAI_AGAIN') {
-      return { kind: 'connection-refused', message: `Could not find the host ${host}. Check logprobLens.baseUrl and your network.` };
-    }
-    return { kind: 'connection-refused', message: `Could not reach ${host}${causeCode ? ` (${causeCode})` : ''}. Check logprobLens.baseUrl and your network.` };
-  }
-  if (error.name === 'SyntaxError' || /Unexpected token|JSON/i.test(error.message ?? '')) {
-    return { kind: 'not-openai', message: `${host} sent data that is not valid JSON (${(error.message ?? '').slice(0, 80)}). Some servers write -Infinity or NaN for logprobs; if the whole answer is unreadable, check that logprobLens.baseUrl points at the API, usually ending in /v1.` };
-  }
-  return { kind: 'other', message: `The request to ${host} failed: ${error.message ?? 'unknown error'}` };
+  if (status >= 500) return { kind: 'server-error', message: `${host} had an internal error (${status}). Try again later.${said}` };
+  return { kind: 'bad-request', message: `${host} refused the request (${status}).${said}` };
 }
 
 function formatWait(ms: number): string {
@@ -100,8 +109,8 @@ function formatWait(ms: number): string {
   return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${seconds} s`;
 }
 
-function serverMessage(error: ErrorLike): string {
-  const message = error.error?.message ?? '';
+function serverMessage(error: RequestErrorInfo): string {
+  const message = error.serverMessage ?? '';
   return message.length > 300 ? `${message.slice(0, 300)}…` : message;
 }
 

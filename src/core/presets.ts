@@ -1,5 +1,4 @@
-/** API styles an endpoint can be asked through. */
-export type ApiStyle = 'chat' | 'responses' | 'completions';
+import type { ApiStyle } from './request';
 
 /** A named endpoint, as stored in the user's `logprobLens.endpoints`. */
 export interface EndpointProfile {

@@ -4,6 +4,7 @@ import type { ChunkDelta } from '../core/chatChunk';
 import { checkBaseUrl, isLoopback } from '../core/endpoint';
 import type { Failure } from '../core/failure';
 import { describeFailure } from '../core/failure';
+import { promptMessages } from '../core/request';
 import type { LoggedResponse } from '../core/wireFormats';
 import type { ApiKeys } from './apiKeys';
 import type { AnswerTracker, RunState } from './answerTracker';
@@ -251,7 +252,7 @@ export class CompletionRunner implements vscode.Disposable {
       open: (signal, onRetry) => {
         const client = loadClient();
         return client.streamChat(client.createClient(this.endpointOptions(endpoint)), {
-          apiStyle: settings.apiStyle, model: settings.model, prompt, systemPrompt: settings.systemPrompt || undefined,
+          apiStyle: settings.apiStyle, model: settings.model, messages: promptMessages(prompt, settings.systemPrompt || undefined),
           topLogprobs: settings.topLogprobs, sampling: settings.sampling,
         }, signal, {
           idleTimeoutMs: settings.idleTimeoutMs,

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import type { Sampling } from '../client/requests';
+import type { ApiStyle, Sampling } from '../core/request';
 import type { ColourMode } from '../core/buckets';
 import { DEFAULT_THRESHOLDS, DEFAULT_UNCERTAIN_BELOW, validateThresholds } from '../core/buckets';
-import type { ApiStyle } from '../core/presets';
 import { readProfile } from '../core/presets';
 
 export const SECTION = 'logprobLens';

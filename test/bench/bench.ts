@@ -55,7 +55,7 @@ async function consume(url: string, withPipeline: boolean): Promise<number> {
   const spans: number[][] = Array.from({ length: BUCKET_COUNT }, () => []);
   const began = performance.now();
   let lastFlush = began;
-  for await (const delta of streamChat(client, { model: 'bench', prompt: 'x', topLogprobs: 20, sampling: {} }, new AbortController().signal)) {
+  for await (const delta of streamChat(client, { apiStyle: 'chat', model: 'bench', messages: [{ role: 'user', content: 'x' }], topLogprobs: 20, sampling: {} }, new AbortController().signal)) {
     if (!withPipeline) continue;
     answer.inserted(answer.append(delta.text, delta.tokens).length);
     const now = performance.now();

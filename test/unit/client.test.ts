@@ -2,22 +2,23 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { checkEndpoint, probeServer } from '../../src/client/check';
 import { createClient, scoreText, streamChat } from '../../src/client/requests';
-import type { ChatRequest, Endpoint } from '../../src/client/requests';
+import type { CompletionRequest, EndpointOptions } from '../../src/core/request';
+import { promptMessages } from '../../src/core/request';
 import type { ChunkDelta } from '../../src/core/chatChunk';
 import { describeFailure } from '../../src/core/failure';
 import type { ReplayServer } from '../support/replayServer';
 import { startReplayServer } from '../support/replayServer';
 
-const request = (model: string, overrides: Partial<ChatRequest> = {}): ChatRequest =>
-  ({ model, prompt: 'What is the smallest continent?', topLogprobs: 5, sampling: {}, ...overrides });
+const request = (model: string, { systemPrompt, ...overrides }: Partial<CompletionRequest> & { systemPrompt?: string } = {}): CompletionRequest =>
+  ({ apiStyle: 'chat', model, messages: promptMessages('What is the smallest continent?', systemPrompt), topLogprobs: 5, sampling: {}, ...overrides });
 
-async function collect(endpoint: Endpoint, chat: ChatRequest, signal = new AbortController().signal): Promise<ChunkDelta[]> {
+async function collect(endpoint: EndpointOptions, chat: CompletionRequest, signal = new AbortController().signal): Promise<ChunkDelta[]> {
   const deltas: ChunkDelta[] = [];
   for await (const delta of streamChat(createClient(endpoint), chat, signal)) deltas.push(delta);
   return deltas;
 }
 
-async function failureOf(endpoint: Endpoint, chat: ChatRequest): Promise<ReturnType<typeof describeFailure>> {
+async function failureOf(endpoint: EndpointOptions, chat: CompletionRequest): Promise<ReturnType<typeof describeFailure>> {
   try {
     await collect(endpoint, chat);
   } catch (error) {
@@ -28,7 +29,7 @@ async function failureOf(endpoint: Endpoint, chat: ChatRequest): Promise<ReturnT
 
 describe('client against a local OpenAI-compatible server, through the real SDK', () => {
   let server: ReplayServer;
-  let endpoint: Endpoint;
+  let endpoint: EndpointOptions;
   beforeEach(async () => {
     server = await startReplayServer();
     endpoint = { baseUrl: server.baseUrl, apiKey: undefined, headers: {}, timeoutMs: 10_000 };

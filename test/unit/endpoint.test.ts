@@ -30,7 +30,7 @@ describe('failure messages', () => {
   const context = { host: 'api.example.com', model: 'm', hasKey: true, secrets: ['sk-live-0123456789abcdef'] };
 
   it('never contains the key, nor anything shaped like one', () => {
-    const failure = describeFailure({ status: 401, error: { message: 'Incorrect API key provided: sk-live-0123456789abcdef.' } }, context);
+    const failure = describeFailure({ kind: 'http', message: '401', status: 401, serverMessage: 'Incorrect API key provided: sk-live-0123456789abcdef.' }, context);
     assert.equal(failure.kind, 'key-rejected');
     assert.ok(!failure.message.includes('0123456789abcdef'), failure.message);
     assert.equal(redact('key sk-proj-AbCdEf1234567890 and gsk_x', []), 'key sk-*** and gsk_x');
@@ -43,12 +43,12 @@ describe('failure messages', () => {
       [400, 'top_logprobs must be between 0 and 20'],
       [400, 'Requested sample logprobs of 21, which is greater than max allowed: 20'],
     ] as const) {
-      assert.equal(describeFailure({ status, error: { message } }, context).kind, 'no-logprobs', message);
+      assert.equal(describeFailure({ kind: 'http', message, status, serverMessage: message }, context).kind, 'no-logprobs', message);
     }
   });
 
   it('says cancelled for an abort, and never "error"', () => {
-    assert.deepEqual(describeFailure({ name: 'APIUserAbortError' }, context), { kind: 'cancelled', message: 'Cancelled.' });
+    assert.deepEqual(describeFailure({ kind: 'aborted', message: 'Request was aborted.' }, context), { kind: 'cancelled', message: 'Cancelled.' });
   });
 
   it('describes a thrown non-object', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { createClient, RequestError, retryDelayMs, streamChat } from '../../src/client/requests';
-import type { Endpoint } from '../../src/client/requests';
+import type { EndpointOptions } from '../../src/core/request';
 import type { ChunkDelta } from '../../src/core/chatChunk';
 import type { Failure } from '../../src/core/failure';
 import { describeFailure } from '../../src/core/failure';
@@ -23,14 +23,14 @@ const KEY = 'sk-test-fault-key-0123456789';
 describe('faults from the server: each classified, what arrived kept (the robustness matrix, server layer)', function () {
   this.timeout(30_000);
   let server: ReplayServer;
-  let endpoint: Endpoint;
+  let endpoint: EndpointOptions;
   beforeEach(async () => {
     server = await startReplayServer();
     endpoint = { baseUrl: server.baseUrl, apiKey: KEY, headers: {}, timeoutMs: 5000 };
   });
   afterEach(() => server.close());
 
-  async function run(model: string, options: { idleTimeoutMs?: number; abortAfterMs?: number; endpoint?: Endpoint } = {}): Promise<Outcome> {
+  async function run(model: string, options: { idleTimeoutMs?: number; abortAfterMs?: number; endpoint?: EndpointOptions } = {}): Promise<Outcome> {
     const controller = new AbortController();
     const began = performance.now();
     const retries: number[] = [];
@@ -40,7 +40,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
     let failure: Failure | undefined;
     const timer = options.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), options.abortAfterMs);
     try {
-      const deltas = streamChat(createClient(options.endpoint ?? endpoint), { model, prompt: 'hi', topLogprobs: 5, sampling: {} }, controller.signal,
+      const deltas = streamChat(createClient(options.endpoint ?? endpoint), { apiStyle: 'chat', model, messages: [{ role: 'user', content: 'hi' }], topLogprobs: 5, sampling: {} }, controller.signal,
         { idleTimeoutMs: options.idleTimeoutMs ?? 2000, onRetry: (wait) => retries.push(wait) });
       for await (const delta of deltas as AsyncIterable<ChunkDelta>) {
         text += delta.text;
@@ -189,7 +189,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
   });
 
   it('retries only what is worth retrying, at most twice, never past 20 s', () => {
-    const error = (status: number, retryAfterMs?: number): RequestError => new RequestError('APIError', 'x', status, undefined, undefined, retryAfterMs);
+    const error = (status: number, retryAfterMs?: number): RequestError => new RequestError({ kind: 'http', message: 'x', status, retryAfterMs });
     assert.equal(retryDelayMs(error(429, 1000), 0), 1000);
     assert.equal(retryDelayMs(error(429, 60_000), 0), undefined);
     assert.equal(retryDelayMs(error(429), 2), undefined);
