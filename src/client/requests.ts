@@ -1,8 +1,9 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChunkDelta } from '../core/chatChunk';
 import { chatChunkDelta } from '../core/chatChunk';
-import type { CompletionRequest, EndpointOptions, RequestErrorInfo, RequestErrorKind, Sampling } from '../core/request';
+import type { CompletionRequest, EndpointOptions, RequestErrorInfo, RequestErrorKind, RequestLimit, Sampling } from '../core/request';
 import { completionsPrompt } from '../core/request';
+import type { AnswerLimits } from '../core/settings/snapshot';
 import { completionChoiceDelta, completionChunkDelta, responsesEventDelta } from '../core/wireFormats';
 
 
@@ -10,77 +11,109 @@ import { completionChoiceDelta, completionChunkDelta, responsesEventDelta } from
 export const COMPLETIONS_MAX_LOGPROBS = 5;
 
 /**
- * An SDK client bound to one endpoint. `baseURL`, `apiKey` and the log level are explicit so that
- * OPENAI_BASE_URL / OPENAI_LOG in the environment change nothing; redirects are refused (a redirect would
- * re-send the prompt and the key to another host); retries only happen before any text arrives.
+ * An SDK client bound to one endpoint. `baseURL`, `apiKey` and the log level are explicit, and the SDK reads no
+ * environment at all (OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_CUSTOM_HEADERS, OPENAI_LOG, ...
+ * would otherwise redirect requests, add headers or log them); redirects are refused (a redirect would re-send the
+ * prompt and the key to another host); bodies are size-capped; retries only happen before any text arrives.
  */
 export function createClient(endpoint: EndpointOptions): OpenAI {
   const options = {
     apiKey: endpoint.apiKey ?? 'no-key',
+    organization: null,
+    project: null,
     defaultHeaders: endpoint.apiKey === undefined ? { ...endpoint.headers, Authorization: null } : { ...endpoint.headers },
     timeout: endpoint.timeoutMs,
     // Retries are ours (streamChat): bounded, cancellable at once, and never after text has arrived.
     maxRetries: 0,
     logLevel: 'off' as const,
+    fetch: sizeCappedFetch,
     fetchOptions: { redirect: 'error' as const },
   };
-  if (endpoint.azure) {
-    return new AzureOpenAI({ ...options, endpoint: endpoint.baseUrl.replace(/\/openai(?:\/v1)?$/, ''), deployment: endpoint.azure.deployment, apiVersion: endpoint.azure.apiVersion });
+  return withoutEnvironment(() => (endpoint.azure
+    ? new AzureOpenAI({ ...options, endpoint: endpoint.baseUrl.replace(/\/openai(?:\/v1)?$/, ''), deployment: endpoint.azure.deployment, apiVersion: endpoint.azure.apiVersion })
+    : new OpenAI({ ...options, baseURL: endpoint.baseUrl })));
+}
+
+/** The environment variables the SDK's constructors read: none of them may reach a request. */
+const SDK_ENVIRONMENT = /^(?:OPENAI|AZURE_OPENAI)_/;
+
+/** Runs the (synchronous) SDK constructor with its environment variables hidden, then puts them back. */
+function withoutEnvironment<T>(construct: () => T): T {
+  const hidden = Object.entries(process.env).filter(([name]) => SDK_ENVIRONMENT.test(name));
+  for (const [name] of hidden) delete process.env[name];
+  try {
+    return construct();
+  } finally {
+    for (const [name, value] of hidden) process.env[name] = value;
   }
-  return new OpenAI({ ...options, baseURL: endpoint.baseUrl });
+}
+
+/** Longest line of an event stream (one event's data), and largest whole body, that a server may send. */
+export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** A body over its cap errors the stream the SDK reads, with a `limit` error: memory stays bounded by the cap. */
+async function sizeCappedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  if (!response.body) return response;
+  const eventStream = (response.headers.get('content-type') ?? '').includes('text/event-stream');
+  let sinceNewline = 0;
+  let total = 0;
+  const guard = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      total += chunk.length;
+      const firstNewline = chunk.indexOf(10);
+      const lastNewline = chunk.lastIndexOf(10);
+      const longestHere = sinceNewline + (firstNewline >= 0 ? firstNewline : chunk.length);
+      sinceNewline = lastNewline >= 0 ? chunk.length - lastNewline - 1 : sinceNewline + chunk.length;
+      if (eventStream && Math.max(longestHere, sinceNewline) > MAX_EVENT_BYTES) controller.error(limitError({ what: 'event-size', value: MAX_EVENT_BYTES }));
+      else if (!eventStream && total > MAX_BODY_BYTES) controller.error(limitError({ what: 'body-size', value: MAX_BODY_BYTES }));
+      else controller.enqueue(chunk);
+    },
+  });
+  return new Response(response.body.pipeThrough(guard), { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /**
- * Streams one chat completion with logprobs, yielding what each chunk adds. Abort with `signal`. Errors are
- * rethrown as `RequestError`s: the SDK's class names do not survive minification, its abort ends a stream
- * silently, and a 200 that is not an event stream yields nothing at all.
+ * Streams one completion with logprobs, yielding what each event adds. Abort with `signal`. Errors are rethrown
+ * as `RequestError`s: the SDK's class names do not survive minification, its abort ends a stream silently, and a
+ * 200 that is not an event stream yields nothing at all. The HTTP stream is closed however the iteration ends.
  */
 export async function* streamChat(client: OpenAI, request: CompletionRequest, signal: AbortSignal, options: StreamOptions = {}): AsyncGenerator<ChunkDelta> {
-  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  for (let attempt = 0; ; attempt++) {
-    // Our own controller, so the watchdog can stop the SDK's read; the caller's signal stops it too.
-    const controller = new AbortController();
-    const forward = (): void => controller.abort();
-    signal.addEventListener('abort', forward);
-    let chunks = 0;
-    let idle = false;
-    try {
-      const iterator = openStream(client, request, controller.signal)[Symbol.asyncIterator]();
-      for (;;) {
-        const timer = setTimeout(() => {
-          idle = true;
-          controller.abort();
-        }, idleTimeoutMs);
-        let next: IteratorResult<ChunkDelta>;
-        try {
-          next = await iterator.next();
-        } finally {
-          clearTimeout(timer);
+  const watch = new StreamWatch(options, signal);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const controller = watch.startAttempt();
+      let chunks = 0;
+      try {
+        for await (const delta of watch.guard(openStream(client, request, controller.signal))) {
+          chunks++;
+          yield delta;
         }
-        if (next.done) break;
-        chunks++;
-        yield next.value;
+      } catch (error) {
+        const failure = watch.failure ?? toRequestError(error, signal);
+        const wait = chunks === 0 && watch.failure === undefined ? retryDelayMs(failure, attempt) : undefined;
+        if (wait === undefined) throw failure;
+        options.onRetry?.(wait, failure);
+        await sleep(wait, signal);
+        continue;
+      } finally {
+        controller.abort();
       }
-    } catch (error) {
-      if (idle) throw idleError(idleTimeoutMs);
-      const failure = toRequestError(error, signal);
-      const wait = chunks === 0 ? retryDelayMs(failure, attempt) : undefined;
-      if (wait === undefined) throw failure;
-      options.onRetry?.(wait, failure);
-      await sleep(wait, signal);
-      continue;
-    } finally {
-      signal.removeEventListener('abort', forward);
+      if (watch.failure) throw watch.failure;
+      if (signal.aborted) throw abortError();
+      if (chunks === 0) throw new RequestError({ kind: 'empty-stream', message: 'The server sent no chat completion chunks.' });
+      return;
     }
-    if (idle) throw idleError(idleTimeoutMs);
-    if (signal.aborted) throw abortError();
-    if (chunks === 0) throw new RequestError({ kind: 'empty-stream', message: 'The server sent no chat completion chunks.' });
-    return;
+  } finally {
+    watch.dispose();
   }
 }
 
 export interface StreamOptions {
   readonly idleTimeoutMs?: number | undefined;
+  /** Bounds on one answer; past one, the stream stops with a `limit` error. */
+  readonly limits?: AnswerLimits | undefined;
   /** Told before each wait for a retry (429, 5xx, a dropped connection), with the wait and what failed. */
   readonly onRetry?: ((waitMs: number, failure: RequestError) => void) | undefined;
 }
@@ -89,6 +122,66 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** Retries before any text arrived; a server asking for a longer wait than this gets an error instead. */
 const MAX_RETRIES = 2;
 const MAX_RETRY_WAIT_MS = 20_000;
+
+/**
+ * The watchdogs of one streamed answer: the idle timeout (re-armed only by events that carry text, tokens or a
+ * finish reason, so empty keep-alive chunks cannot hold a stalled stream open forever), the wall-time limit, and
+ * the size limits. The first to trip aborts the attempt under way and is what the stream fails with.
+ */
+class StreamWatch {
+  failure: RequestError | undefined;
+  private controller: AbortController | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly deadline: ReturnType<typeof setTimeout> | undefined;
+  private readonly idleTimeoutMs: number;
+  private characters = 0;
+  private tokens = 0;
+
+  constructor(private readonly options: StreamOptions, private readonly signal: AbortSignal) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    const maxDurationMs = options.limits?.maxDurationMs;
+    if (maxDurationMs !== undefined) this.deadline = setTimeout(() => this.trip(limitError({ what: 'duration', value: maxDurationMs })), maxDurationMs);
+  }
+
+  /** A controller for the next attempt, aborted by the caller's signal and by the watchdogs. */
+  startAttempt(): AbortController {
+    const controller = new AbortController();
+    this.controller = controller;
+    if (this.signal.aborted) controller.abort();
+    else this.signal.addEventListener('abort', () => controller.abort(), { once: true, signal: controller.signal });
+    if (this.failure) controller.abort();
+    this.armIdle();
+    return controller;
+  }
+
+  async *guard(deltas: AsyncIterable<ChunkDelta>): AsyncGenerator<ChunkDelta> {
+    for await (const delta of deltas) {
+      if (delta.text.length > 0 || delta.tokens.length > 0 || delta.finishReason !== undefined) this.armIdle();
+      this.characters += delta.text.length;
+      this.tokens += delta.tokens.length;
+      const limits = this.options.limits;
+      if (limits && this.characters > limits.maxCharacters) this.trip(limitError({ what: 'characters', value: limits.maxCharacters }));
+      else if (limits && this.tokens > limits.maxTokens) this.trip(limitError({ what: 'tokens', value: limits.maxTokens }));
+      if (this.failure) throw this.failure;
+      yield delta;
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.deadline);
+  }
+
+  private armIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.trip(idleError(this.idleTimeoutMs)), this.idleTimeoutMs);
+  }
+
+  private trip(failure: RequestError): void {
+    this.failure ??= failure;
+    this.controller?.abort();
+  }
+}
 
 /** How long to wait before retrying, or undefined when this failure is not worth a retry. */
 export function retryDelayMs(failure: RequestError, attempt: number): number | undefined {
@@ -128,6 +221,7 @@ export class RequestError extends Error implements RequestErrorInfo {
   readonly causeCode: string | undefined;
   readonly causeMessage: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly limit: RequestLimit | undefined;
 
   constructor(info: RequestErrorInfo) {
     super(info.message);
@@ -138,11 +232,13 @@ export class RequestError extends Error implements RequestErrorInfo {
     this.causeCode = info.causeCode;
     this.causeMessage = info.causeMessage;
     this.retryAfterMs = info.retryAfterMs;
+    this.limit = info.limit;
   }
 }
 
 function toRequestError(error: unknown, signal: AbortSignal): RequestError {
-  if (error instanceof RequestError) return error;
+  const ours = ownError(error);
+  if (ours) return ours;
   if (signal.aborted || error instanceof OpenAI.APIUserAbortError) return abortError();
   if (error instanceof OpenAI.APIConnectionTimeoutError) return new RequestError({ kind: 'connect-timeout', message: error.message });
   if (error instanceof OpenAI.APIConnectionError) return new RequestError({ kind: 'connection-failed', message: error.message, ...rootCause(error) });
@@ -161,6 +257,16 @@ function toRequestError(error: unknown, signal: AbortSignal): RequestError {
   return new RequestError({ kind: 'other', message: error instanceof Error ? error.message : String(error) });
 }
 
+/** A RequestError of ours (a size limit tripped inside the body stream), however the SDK or undici wrapped it. */
+function ownError(error: unknown): RequestError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof RequestError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** The innermost `cause` with a code or a message: ECONNREFUSED, or undici's "unexpected redirect". */
 function rootCause(error: unknown): { causeCode?: string; causeMessage?: string } {
   let found: { causeCode?: string; causeMessage?: string } = {};
@@ -174,6 +280,7 @@ function rootCause(error: unknown): { causeCode?: string; causeMessage?: string 
 }
 
 const abortError = (): RequestError => new RequestError({ kind: 'aborted', message: 'Request was aborted.' });
+const limitError = (limit: RequestLimit): RequestError => new RequestError({ kind: 'limit', message: `over the ${limit.what} limit (${limit.value})`, limit });
 const idleError = (idleTimeoutMs: number): RequestError => new RequestError({ kind: 'idle-timeout', message: `No data for ${Math.round(idleTimeoutMs / 1000)} s.` });
 
 /** The deltas of one streamed answer in the request's API style. */

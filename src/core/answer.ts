@@ -36,6 +36,10 @@ export class Answer {
   start: number;
   /** Length in the document of the answer text inserted so far. */
   length = 0;
+  /** Changes whenever placements move or change colour (not when text is appended): drawn ranges are stale then. */
+  layoutVersion = 0;
+  /** How much the user's edits inside the answer moved its end: tokens aligned later land after those edits. */
+  private editShift = 0;
 
   private mode: ColourMode = 'probability';
 
@@ -44,7 +48,7 @@ export class Answer {
     this.start = start;
     this.eol = new EolTranslator(eol);
     this.aligner = new TokenAligner((from, to, first, count) => {
-      this.store.addPlacement(this.eol.toDocument(from), this.eol.toDocument(to), first, count);
+      this.store.addPlacement(this.eol.toDocument(from) + this.editShift, this.eol.toDocument(to) + this.editShift, first, count);
       this.buckets.push(this.bucketFor(this.store.placementCount - 1));
     });
   }
@@ -76,18 +80,31 @@ export class Answer {
     this.length += length;
   }
 
+  /**
+   * Hands back the last insertion, which turned out to be the user's text (same place, same text, typed first):
+   * it stays where it is, after the answer; the first insertion's blank line too, so the answer starts after it.
+   */
+  disown(length: number, separatorLength: number): void {
+    this.length -= length;
+    if (separatorLength > 0) this.start += length + separatorLength;
+    this.layoutVersion++;
+  }
+
   /** Keeps the answer in step with an edit of the document (offsets before the edit). */
   applyEdit(offset: number, removed: number, inserted: number): EditEffect {
     const editEnd = offset + removed;
     if (editEnd <= this.start) {
       this.start += inserted - removed;
+      this.layoutVersion++;
       return 'before';
     }
     if (offset >= this.end) return 'after';
+    this.layoutVersion++;
     const relativeStart = Math.max(0, offset - this.start);
     const relativeEnd = Math.min(this.length, editEnd - this.start);
     this.store.applyEdit(relativeStart, relativeEnd - relativeStart, inserted);
     this.length += inserted - (relativeEnd - relativeStart);
+    this.editShift += inserted - (relativeEnd - relativeStart);
     // An edit that straddles the start pulls the answer's start back to it; its new text counts as edited answer.
     if (offset < this.start) this.start = offset;
     return 'inside';
@@ -98,6 +115,7 @@ export class Answer {
     this.thresholds = thresholds;
     this.mode = mode;
     for (let i = 0; i < this.store.placementCount; i++) this.buckets.set(i, this.bucketFor(i));
+    this.layoutVersion++;
   }
 
   bucketOfPlacement(placement: number): number {
@@ -115,11 +133,22 @@ export class Answer {
    * one `setDecorations` call per bucket then covers the whole answer.
    */
   spans(bucketCount: number, into: number[][] = Array.from({ length: bucketCount }, () => [])): number[][] {
+    this.spansFrom(0, into);
+    return into;
+  }
+
+  /**
+   * The spans of placements from `from` on (see `spans`), for drawing a streaming answer incrementally. Every
+   * span but the last is final; the last may still grow with placements to come. Returns its bucket (-1 if no
+   * span) and the placement it starts at, which is where the next call resumes.
+   */
+  spansFrom(from: number, into: number[][]): { lastBucket: number; resumeAt: number } {
     const { store } = this;
     let openBucket = -1;
+    let openFirst = from;
     let openStart = 0;
     let openEnd = 0;
-    for (let i = 0; i < store.placementCount; i++) {
+    for (let i = from; i < store.placementCount; i++) {
       const bucket = this.buckets.get(i);
       if (bucket === NO_BUCKET || !store.isValid(i)) continue;
       const { start, end } = store.placement(i);
@@ -130,11 +159,12 @@ export class Answer {
       }
       if (openBucket >= 0) into[openBucket]!.push(this.start + openStart, this.start + openEnd);
       openBucket = bucket;
+      openFirst = i;
       openStart = start;
       openEnd = end;
     }
     if (openBucket >= 0) into[openBucket]!.push(this.start + openStart, this.start + openEnd);
-    return into;
+    return { lastBucket: openBucket, resumeAt: openFirst };
   }
 
   /** Valid placements whose probability is below `threshold`, as document offsets, in text order. */
@@ -148,7 +178,7 @@ export class Answer {
     return found;
   }
 
-  stats(uncertainBelow: number): AnswerStats {
+  stats(uncertainThreshold: number): AnswerStats {
     const { store } = this;
     let tokens = 0;
     let logprobSum = 0;
@@ -164,7 +194,7 @@ export class Answer {
       tokens,
       perplexity: tokens > 0 ? Math.exp(-logprobSum / tokens) : undefined,
       meanProbability: tokens > 0 ? probabilitySum / tokens : undefined,
-      uncertain: this.uncertainPlacements(uncertainBelow).length,
+      uncertain: this.uncertainPlacements(uncertainThreshold).length,
     };
   }
 

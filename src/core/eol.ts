@@ -1,3 +1,5 @@
+import { lastAtOrBelow } from './search';
+
 /** The document's line ending, or `asIs` for text already in the document (scored text is never converted). */
 export type Eol = '\n' | '\r\n' | 'asIs';
 
@@ -43,15 +45,8 @@ export class EolTranslator {
 
   /** Offset in the inserted text of an offset in the model's text. */
   toDocument(modelOffset: number): number {
-    const boundaries = this.boundaries;
-    let low = 0;
-    let high = boundaries.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      if (boundaries[middle]! <= modelOffset) low = middle + 1;
-      else high = middle - 1;
-    }
-    return modelOffset + (high >= 0 ? this.shifts[high]! : 0);
+    const last = lastAtOrBelow(this.boundaries.length, (index) => this.boundaries[index]!, modelOffset);
+    return modelOffset + (last >= 0 ? this.shifts[last]! : 0);
   }
 
   private convert(text: string, base: number): string {

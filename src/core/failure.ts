@@ -45,7 +45,7 @@ function classify(error: RequestErrorInfo, { host, model, hasKey }: FailureConte
     case 'connect-timeout':
       return { kind: 'timeout', message: `${host} did not answer in time. Check that the server is up, or raise logprobLens.requestTimeoutSeconds.` };
     case 'limit':
-      return { kind: 'limit', message: `${host} sent more than Logprob Lens accepts: ${error.message.replace(/\.$/, '')}.` };
+      return { kind: 'limit', message: limitMessage(error, host) };
     case 'empty-stream':
       return { kind: 'not-openai', message: `${host} answered without a chat completion stream. Check that logprobLens.baseUrl points at an OpenAI-compatible API, usually ending in /v1.` };
     case 'invalid-json':
@@ -56,6 +56,18 @@ function classify(error: RequestErrorInfo, { host, model, hasKey }: FailureConte
       return httpFailure(error, { host, model, hasKey });
     case 'other':
       return { kind: 'other', message: `The request to ${host} failed: ${error.message || 'unknown error'}` };
+  }
+}
+
+function limitMessage({ limit, message }: RequestErrorInfo, host: string): string {
+  const mb = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MB`;
+  switch (limit?.what) {
+    case 'characters': return `${host} sent more than logprobLens.maxAnswerCharacters allows (${limit.value} characters); the rest of the answer was not read.`;
+    case 'tokens': return `${host} sent more than logprobLens.maxAnswerTokens allows (${limit.value} tokens); the rest of the answer was not read.`;
+    case 'duration': return `The request to ${host} took longer than logprobLens.maxRequestSeconds allows (${Math.round(limit.value / 1000)} s), so it was stopped.`;
+    case 'event-size': return `${host} sent one event larger than ${mb(limit.value)}, which is no answer a model writes; the request was stopped.`;
+    case 'body-size': return `${host} sent a response larger than ${mb(limit.value)}; the request was stopped.`;
+    default: return `${host} sent more than Logprob Lens accepts (${message}).`;
   }
 }
 

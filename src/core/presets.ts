@@ -1,4 +1,5 @@
 import type { ApiStyle } from './request';
+import { DEFAULT_BASE_URL, DEFAULT_MODEL } from './settings/schema';
 
 /** A named endpoint, as stored in the user's `logprobLens.endpoints`. */
 export interface EndpointProfile {
@@ -21,7 +22,7 @@ export interface Preset {
 
 /** Ready-made endpoints for the backends people run; `model` is only a suggestion, asked for on adding. */
 export const PRESETS: readonly Preset[] = [
-  { name: 'OpenAI', needsKey: true, note: 'Reasoning models (o1, o3, gpt-5) refuse logprobs; gpt-4o and gpt-4.1 families return them.', profile: { baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiStyle: 'chat' } },
+  { name: 'OpenAI', needsKey: true, note: 'Reasoning models (o1, o3, gpt-5) refuse logprobs; gpt-4o and gpt-4.1 families return them.', profile: { baseUrl: DEFAULT_BASE_URL, model: DEFAULT_MODEL, apiStyle: 'chat' } },
   { name: 'Azure OpenAI', needsKey: true, note: 'Replace <resource> with your resource name; the model is your deployment name.', profile: { baseUrl: 'https://<resource>.openai.azure.com/openai', model: 'gpt-4o', apiStyle: 'chat', azureDeployment: 'gpt-4o', azureApiVersion: '2024-10-21' } },
   { name: 'Ollama', needsKey: false, note: 'Needs Ollama 0.12.11 or newer for logprobs; at most 20 alternatives.', profile: { baseUrl: 'http://localhost:11434/v1', model: 'llama3.2', apiStyle: 'chat' } },
   { name: 'llama.cpp server', needsKey: false, note: 'The model is whatever llama-server loaded.', profile: { baseUrl: 'http://localhost:8080/v1', model: 'default', apiStyle: 'chat' } },

@@ -98,6 +98,14 @@ export interface RequestErrorInfo {
   readonly causeMessage?: string | undefined;
   /** What the server's `retry-after` (or `retry-after-ms`) asked for. */
   readonly retryAfterMs?: number | undefined;
+  /** For `limit`: which limit, and its value. */
+  readonly limit?: RequestLimit | undefined;
+}
+
+/** A bound on one answer: its characters, tokens and duration (ms), one event's size and a body's size (bytes). */
+export interface RequestLimit {
+  readonly what: 'characters' | 'tokens' | 'duration' | 'event-size' | 'body-size';
+  readonly value: number;
 }
 
 const KINDS: ReadonlySet<string> = new Set<RequestErrorKind>(['aborted', 'idle-timeout', 'connect-timeout', 'connection-failed', 'connection-lost', 'http', 'invalid-json', 'empty-stream', 'limit', 'other']);

@@ -1,5 +1,6 @@
 import { ChunkedColumn, float64Column, int32Column, StringTable, uint8Column } from './columns';
 import type { Alternative, TokenEntry } from './logprob';
+import { lastAtOrBelow } from './search';
 import { cleanLogprob } from './logprob';
 
 /** A token as the hover and the statistics read it back from the columns. */
@@ -18,9 +19,14 @@ export interface Placement {
   readonly tokenCount: number;
 }
 
+/** Placements per shift chunk: an edit moves the placements after it by updating one base per chunk. */
+const SHIFT_BITS = 10;
+const SHIFT_CHUNK = 1 << SHIFT_BITS;
+
 /**
  * Columnar store of one answer's tokens and their placements. Placements are kept sorted by offset (alignment is
- * monotone), which makes position look-ups a binary search and edit shifting a loop over typed arrays.
+ * monotone), which makes position look-ups a binary search. Their offsets are stored relative to a base per
+ * chunk of 1,024 placements, so a keystroke in a 100k-token answer shifts ~100 bases, not 100k offsets.
  */
 export class TokenStore {
   private readonly strings = new StringTable();
@@ -31,8 +37,10 @@ export class TokenStore {
   private readonly altText = new ChunkedColumn((n) => new Int32Array(n));
   private readonly altLogprob = new ChunkedColumn((n) => new Float32Array(n));
 
+  /** Offsets relative to their chunk's base in `chunkShift`. */
   private readonly placeStart = int32Column();
   private readonly placeEnd = int32Column();
+  private readonly chunkShift = int32Column();
   private readonly placeFirst = int32Column();
   private readonly placeCount = int32Column();
   /** 1 while the placed text is as the model wrote it; 0 once the user edited it. */
@@ -112,8 +120,11 @@ export class TokenStore {
   }
 
   addPlacement(start: number, end: number, firstToken: number, tokenCount: number): void {
-    this.placeStart.push(start);
-    this.placeEnd.push(end);
+    const index = this.placeStart.length;
+    if ((index & (SHIFT_CHUNK - 1)) === 0) this.chunkShift.push(0);
+    const shift = this.chunkShift.get(index >> SHIFT_BITS);
+    this.placeStart.push(start - shift);
+    this.placeEnd.push(end - shift);
     this.placeFirst.push(firstToken);
     this.placeCount.push(tokenCount);
     this.placeValid.push(1);
@@ -121,9 +132,10 @@ export class TokenStore {
   }
 
   placement(index: number): Placement {
+    const shift = this.chunkShift.get(index >> SHIFT_BITS);
     return {
-      start: this.placeStart.get(index),
-      end: this.placeEnd.get(index),
+      start: this.placeStart.get(index) + shift,
+      end: this.placeEnd.get(index) + shift,
       firstToken: this.placeFirst.get(index),
       tokenCount: this.placeCount.get(index),
     };
@@ -135,17 +147,11 @@ export class TokenStore {
 
   /** Index of the valid placement containing `offset` (start inclusive, end inclusive), or -1. */
   placementAt(offset: number): number {
-    const starts = this.placeStart.raw;
-    let low = 0;
-    let high = this.placeStart.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      if (starts[middle]! <= offset) low = middle + 1;
-      else high = middle - 1;
-    }
-    // `high` is the last placement starting at or before offset. Walk back over those that still reach it: a
-    // position at a token's end belongs to that token only when no valid token starts there.
-    for (let i = high; i >= 0 && this.placeEnd.get(i) >= offset; i--) {
+    // `high` ends as the last placement starting at or before offset.
+    const high = lastAtOrBelow(this.placeStart.length, this.startAt, offset);
+    // Walk back over those that still reach it: a position at a token's end belongs to that token only when no
+    // valid token starts there.
+    for (let i = high; i >= 0 && this.endAt(i) >= offset; i--) {
       if (this.placeValid.get(i) === 1) return i;
     }
     return -1;
@@ -158,33 +164,32 @@ export class TokenStore {
   applyEdit(start: number, removed: number, inserted: number): void {
     const end = start + removed;
     const delta = inserted - removed;
+    const count = this.placeStart.length;
     const starts = this.placeStart.raw;
     const ends = this.placeEnd.raw;
-    const count = this.placeStart.length;
-    // Binary search for the first placement that ends after the edit start.
-    let low = 0;
-    let high = count;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (ends[middle]! <= start) low = middle + 1;
-      else high = middle;
-    }
-    let i = low;
-    for (; i < count && starts[i]! < end; i++) {
+    let i = lastAtOrBelow(count, this.endAt, start) + 1;
+    for (; i < count && this.startAt(i) < end; i++) {
       // The edit touches this token: collapse it onto the edit so the offsets stay sorted for the binary searches.
-      starts[i] = start;
-      ends[i] = start;
+      const relative = start - this.chunkShift.get(i >> SHIFT_BITS);
+      starts[i] = relative;
+      ends[i] = relative;
       if (this.placeValid.get(i) === 1) {
         this.placeValid.set(i, 0);
         this.liveCount--;
       }
     }
-    // Everything after the edit moves by the same amount: the hot loop of a keystroke in a long answer.
-    if (delta !== 0) {
-      for (; i < count; i++) {
-        starts[i] = starts[i]! + delta;
-        ends[i] = ends[i]! + delta;
-      }
+    if (delta === 0 || i >= count) return;
+    // The rest of this chunk moves one by one, the chunks after it by their base.
+    const chunkEnd = Math.min(count, ((i >> SHIFT_BITS) + 1) << SHIFT_BITS);
+    for (; i < chunkEnd; i++) {
+      starts[i] = starts[i]! + delta;
+      ends[i] = ends[i]! + delta;
     }
+    if (i >= count) return;
+    const shifts = this.chunkShift.raw;
+    for (let chunk = i >> SHIFT_BITS; chunk < this.chunkShift.length; chunk++) shifts[chunk] = shifts[chunk]! + delta;
   }
+
+  private readonly startAt = (index: number): number => this.placeStart.get(index) + this.chunkShift.get(index >> SHIFT_BITS);
+  private readonly endAt = (index: number): number => this.placeEnd.get(index) + this.chunkShift.get(index >> SHIFT_BITS);
 }

@@ -19,8 +19,11 @@ export const Commands = {
   trySample: 'logprobLens.trySample',
 } as const;
 
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
 /** Context keys for `when` clauses. */
 export const ContextKeys = {
   running: 'logprobLens.running',
+  runningHere: 'logprobLens.runningHere',
   hasColours: 'logprobLens.hasColours',
 } as const;

@@ -139,6 +139,11 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
         replay(response, readRecording('openai-chat-stream-top5-llamastack'));
         return;
       }
+      const endless = STREAMING_FAULTS[model];
+      if (endless) {
+        endless(response);
+        return;
+      }
       const fault = FAULTS[model];
       if (fault) {
         fault(response);
@@ -219,6 +224,41 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
 }
 
 type StreamEnd = 'end' | 'reset' | 'silence';
+
+const chunk = (content: string, logprob: number): string => `data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: null,
+  logprobs: { content: [{ token: content, logprob, bytes: [...Buffer.from(content)], top_logprobs: [] }] } }] })}\n\n`;
+
+/**
+ * Hostile streams that never end by themselves: `fault:huge-line` (one event of 20 MB, written 1 MB at a time),
+ * `fault:keepalive-forever` (three tokens, then an empty chunk every 100 ms), `fault:endless` (tokens as fast as
+ * the socket takes them). Each stops when the client closes the connection.
+ */
+const STREAMING_FAULTS: Record<string, (response: http.ServerResponse) => void> = {
+  'fault:huge-line': (response) => writeUntilClosed(response, (sent) => (sent === 0 ? 'data: {"choices":[{"index":0,"delta":{"content":"' : sent < 20 ? 'x'.repeat(1 << 20) : undefined), 0),
+  'fault:keepalive-forever': (response) => writeUntilClosed(response, (sent) => (sent < 3 ? chunk(['One', ' two', ' three'][sent]!, -0.5) : 'data: {"object":"chat.completion.chunk","choices":[]}\n\n'), 100),
+  'fault:endless': (response) => writeUntilClosed(response, (sent) => chunk(sent % 2 === 0 ? ' word' : ',', -1), 0),
+};
+
+/** Writes `next(n)` for n = 0, 1, ... every `paceMs` until it returns undefined (then ends) or the client leaves. */
+function writeUntilClosed(response: http.ServerResponse, next: (sent: number) => string | undefined, paceMs: number): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  let sent = 0;
+  let closed = false;
+  response.on('close', () => { closed = true; });
+  const write = (): void => {
+    if (closed) return;
+    const text = next(sent++);
+    if (text === undefined) {
+      response.end();
+      return;
+    }
+    // Waits for the socket to drain, so a fast writer does not pile up memory in the server.
+    const drained = response.write(text);
+    if (!drained) response.once('drain', () => setTimeout(write, paceMs));
+    else setTimeout(write, paceMs);
+  };
+  write();
+}
 
 /**
  * Streams that go wrong, derived from a real recording (the top-5 chat stream): `fault:reset-after-3` (socket

@@ -94,6 +94,40 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
     assert.equal(logged.length, 0);
   });
 
+  it('lets nothing from the environment reach a request: no base URL, organization, project, custom header or key', async () => {
+    const decoy = await startReplayServer();
+    const environment = {
+      OPENAI_BASE_URL: decoy.baseUrl, OPENAI_ORG_ID: 'org-from-env', OPENAI_PROJECT_ID: 'proj-from-env', OPENAI_API_KEY: 'sk-env-key-000000000',
+      OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-from-env-header\nX-Env-Header: yes', OPENAI_ADMIN_KEY: 'sk-admin-env', OPENAI_LOG: 'debug',
+      AZURE_OPENAI_API_KEY: 'azure-env-key', OPENAI_API_VERSION: '1999-01-01',
+    };
+    const saved = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, environment);
+    try {
+      await collect(endpoint, request('openai-chat-stream-logprobs-sayfoo'));
+      await collect({ ...endpoint, apiKey: 'sk-stored-key-1234' }, request('openai-chat-stream-logprobs-sayfoo'));
+      // Azure's constructor refuses a base URL next to an endpoint: the environment's must not reach it.
+      const azure = createClient({ ...endpoint, baseUrl: `${server.baseUrl.replace(/\/v1$/, '')}/openai`, apiKey: 'azure-stored-key', azure: { deployment: 'openai-chat-stream-logprobs-sayfoo', apiVersion: '2024-10-21' } });
+      for await (const delta of streamChat(azure, request('openai-chat-stream-logprobs-sayfoo'), new AbortController().signal)) assert.ok(delta);
+      assert.equal(process.env.OPENAI_ORG_ID, 'org-from-env', 'the environment is left as it was');
+    } finally {
+      for (const [name, value] of Object.entries(saved)) if (value === undefined) delete process.env[name]; else process.env[name] = value;
+      await decoy.close();
+    }
+    assert.equal(decoy.requests.length, 0);
+    const [keyless, keyed, azure] = server.requests;
+    assert.equal(keyless!.headers.authorization, undefined);
+    assert.equal(keyed!.headers.authorization, 'Bearer sk-stored-key-1234');
+    assert.equal(azure!.headers['api-key'], 'azure-stored-key');
+    assert.equal(azure!.path, '/openai/deployments/openai-chat-stream-logprobs-sayfoo/chat/completions');
+    for (const sent of server.requests) {
+      assert.equal(sent.headers['openai-organization'], undefined);
+      assert.equal(sent.headers['openai-project'], undefined);
+      assert.equal(sent.headers['x-env-header'], undefined);
+      assert.ok(!JSON.stringify(sent.headers).includes('env'), JSON.stringify(sent.headers));
+    }
+  });
+
   it('stops within a quarter of a second when aborted, keeping what arrived', async () => {
     server.paceMs = 200;
     const controller = new AbortController();

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { createClient, RequestError, retryDelayMs, streamChat } from '../../src/client/requests';
+import type { StreamOptions } from '../../src/client/requests';
+import { createClient, MAX_EVENT_BYTES, RequestError, retryDelayMs, streamChat } from '../../src/client/requests';
 import type { EndpointOptions } from '../../src/core/request';
 import type { ChunkDelta } from '../../src/core/chatChunk';
 import type { Failure } from '../../src/core/failure';
@@ -30,7 +31,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
   });
   afterEach(() => server.close());
 
-  async function run(model: string, options: { idleTimeoutMs?: number; abortAfterMs?: number; endpoint?: EndpointOptions } = {}): Promise<Outcome> {
+  async function run(model: string, options: { idleTimeoutMs?: number; abortAfterMs?: number; endpoint?: EndpointOptions; limits?: StreamOptions['limits'] } = {}): Promise<Outcome> {
     const controller = new AbortController();
     const began = performance.now();
     const retries: number[] = [];
@@ -41,7 +42,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
     const timer = options.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), options.abortAfterMs);
     try {
       const deltas = streamChat(createClient(options.endpoint ?? endpoint), { apiStyle: 'chat', model, messages: [{ role: 'user', content: 'hi' }], topLogprobs: 5, sampling: {} }, controller.signal,
-        { idleTimeoutMs: options.idleTimeoutMs ?? 2000, onRetry: (wait) => retries.push(wait) });
+        { idleTimeoutMs: options.idleTimeoutMs ?? 2000, limits: options.limits, onRetry: (wait) => retries.push(wait) });
       for await (const delta of deltas as AsyncIterable<ChunkDelta>) {
         text += delta.text;
         tokens += delta.tokens.length;
@@ -186,6 +187,37 @@ describe('faults from the server: each classified, what arrived kept (the robust
     const huge = await run('fault:huge-chunk');
     assert.equal(huge.tokens, 40_000);
     assert.ok(huge.text.length > 100_000);
+  });
+
+  it('an event larger than the cap stops the request without reading the rest (memory stays bounded)', async () => {
+    const heapBefore = process.memoryUsage().heapUsed;
+    const huge = await run('fault:huge-line', { idleTimeoutMs: 10_000 });
+    assert.equal(huge.failure?.kind, 'limit');
+    assert.match(huge.failure.message, /one event larger than 16 MB/);
+    assert.equal(huge.text, '');
+    // The server had 20 MB to send; what the client held is bounded by the cap, not by the server.
+    assert.ok(process.memoryUsage().heapUsed - heapBefore < 4 * MAX_EVENT_BYTES, 'heap grew by less than four caps');
+  });
+
+  it('empty keep-alive chunks do not hold a stalled stream open: the idle watchdog still fires', async () => {
+    const stalled = await run('fault:keepalive-forever', { idleTimeoutMs: 800 });
+    assert.equal(stalled.failure?.kind, 'timeout');
+    assert.equal(stalled.text, 'One two three');
+    assert.ok(stalled.ms < 5000, `stopped after ${stalled.ms.toFixed(0)} ms`);
+  });
+
+  it('an answer that never ends stops at the character, token and time limits, keeping what arrived', async () => {
+    const generous = { maxCharacters: 1e9, maxTokens: 1e9, maxDurationMs: 1e9 };
+    const byCharacters = await run('fault:endless', { limits: { ...generous, maxCharacters: 3000 } });
+    assert.equal(byCharacters.failure?.kind, 'limit');
+    assert.match(byCharacters.failure.message, /logprobLens\.maxAnswerCharacters allows \(3000 characters\)/);
+    assert.ok(byCharacters.text.length <= 3000 && byCharacters.text.length > 2990, `${byCharacters.text.length} characters kept`);
+    const byTokens = await run('fault:endless', { limits: { ...generous, maxTokens: 500 } });
+    assert.match(byTokens.failure?.message ?? '', /logprobLens\.maxAnswerTokens allows \(500 tokens\)/);
+    assert.equal(byTokens.tokens, 500);
+    const byTime = await run('fault:endless', { limits: { ...generous, maxDurationMs: 700 } });
+    assert.match(byTime.failure?.message ?? '', /took longer than logprobLens\.maxRequestSeconds allows/);
+    assert.ok(byTime.text.length > 0 && byTime.ms < 3000, `stopped after ${byTime.ms.toFixed(0)} ms`);
   });
 
   it('retries only what is worth retrying, at most twice, never past 20 s', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LogprobLensApi } from '../../../src/extension';
-import type { RunResult } from '../../../src/vscode/runner';
+import type { RunResult } from '../../../src/vscode/runs/result';
 import type { ReplayServer } from '../../support/replayServer';
 import { startReplayServer } from '../../support/replayServer';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { RunResult } from '../../../src/vscode/runner';
+import type { RunResult } from '../../../src/vscode/runs/result';
 import type { ReplayServer } from '../../support/replayServer';
 import { complete, editorWith, hoverAt, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, useModel, waitFor } from './helpers';
 
@@ -144,7 +144,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     const { running: first } = await startSlow(editor);
     const second = await complete();
     assert.equal(second.outcome, 'refused');
-    assert.match(second.message ?? '', /already answering in this document/);
+    assert.match(second.message ?? '', /already working in this document/);
     assert.equal((await first).outcome, 'done');
   });
 
@@ -160,7 +160,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     assert.equal(tracked!.state, 'incomplete');
     assert.equal(tracked!.answer.store.validPlacementCount, 2);
     assert.match(api.statusText(), /\$\(warning\)/);
-    assert.ok(await api.runner.removeAnswer(editor.document, tracked!));
+    assert.ok(await api.completions.removeAnswer(editor.document, tracked!));
     assert.equal(editor.document.getText(), PROMPT);
     assert.equal(server.requests.filter((request) => request.body?.model === 'fault:reset-after-3').length, 1, 'never re-requested');
   });
@@ -209,7 +209,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     await waitFor('the cell editor', () => vscode.window.visibleTextEditors.some((candidate) => candidate.document === cell));
     const editor = vscode.window.visibleTextEditors.find((candidate) => candidate.document === cell)!;
     editor.selection = new vscode.Selection(0, 0, 0, PROMPT.length);
-    const result = await (await lens()).runner.completeSelection(editor);
+    const result = await (await lens()).completions.completeSelection(editor);
     assert.equal(result.outcome, 'done', result.message);
     assert.equal(cell.getText(), `${PROMPT}\n\n${TOP5_TEXT}`);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
-import type { ColourMode } from '../core/buckets';
-import { BUCKET_COUNT, bucketLabel, RANK_LABELS } from '../core/buckets';
-import { formatPercent, formatPerplexity } from '../core/format';
-import type { AnswerTracker, RunState } from './answerTracker';
-import { Commands } from './commandIds';
-import type { LensSettings } from './settings';
+import type { ColourMode } from '../../core/buckets';
+import { BUCKET_COUNT, bucketLabel, RANK_LABELS } from '../../core/buckets';
+import { formatPercent, formatPerplexity } from '../../core/format';
+import type { RunState } from '../../core/runOutcome';
+import { Commands } from '../commandIds';
+import { Disposable } from '../lifetime';
+import type { RunLifecycle } from '../runs/lifecycle';
+import type { SettingsService } from '../settings';
+import type { AnswerTracker } from './answerTracker';
 
 const STATE_NOTE: Record<RunState, string> = {
   streaming: 'streaming…',
@@ -16,18 +19,26 @@ const STATE_NOTE: Record<RunState, string> = {
   failed: 'failed',
 };
 
-/** The status bar summary of the last answer in the active document; a click lists its uncertain tokens. */
-export class StatusSummary implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('logprobLens.summary', vscode.StatusBarAlignment.Right, 100);
-  private readonly disposables: vscode.Disposable[] = [this.item];
+/** Statistics walk every token: while an answer streams or the user types, they are recomputed at most this often. */
+const UPDATE_DELAY_MS = 100;
 
-  constructor(private readonly tracker: AnswerTracker, private readonly settings: () => LensSettings) {
+/** The status bar summary of the last answer in the active document; a click lists its uncertain tokens. */
+export class StatusSummary extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('logprobLens.summary', vscode.StatusBarAlignment.Right, 100));
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly tracker: AnswerTracker, private readonly settings: SettingsService, lifecycle: RunLifecycle) {
+    super();
     this.item.name = 'Logprob Lens';
     this.item.command = Commands.listUncertain;
-    tracker.onDidChange((document) => {
-      if (vscode.window.activeTextEditor?.document === document) this.update();
-    }, this, this.disposables);
-    vscode.window.onDidChangeActiveTextEditor(() => this.update(), this, this.disposables);
+    this.register(tracker.onDidChange((document) => {
+      if (vscode.window.activeTextEditor?.document === document) this.scheduleUpdate();
+    }));
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
+    this.register(settings.onDidChange(() => this.update()));
+    // A run's start and end show at once; only the steps in between wait for the next update.
+    this.register(lifecycle.onDidChange(() => this.update()));
+    this.register({ dispose: () => clearTimeout(this.timer) });
     this.update();
   }
 
@@ -36,16 +47,22 @@ export class StatusSummary implements vscode.Disposable {
     return this.item.text;
   }
 
-  update(): void {
+  private scheduleUpdate(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.update();
+    }, UPDATE_DELAY_MS);
+  }
+
+  private update(): void {
     const document = vscode.window.activeTextEditor?.document;
-    const answers = document ? this.tracker.answers(document) : [];
-    const last = answers.reduce<(typeof answers)[number] | undefined>((latest, tracked) => tracked, undefined);
+    const last = document ? this.tracker.answers(document).at(-1) : undefined;
     if (!last) {
       this.item.hide();
       return;
     }
-    const { uncertainBelow, thresholds, colourBy } = this.settings();
-    const stats = last.answer.stats(uncertainBelow);
+    const { uncertainThreshold, thresholds, colourBy } = this.settings.current;
+    const stats = last.answer.stats(uncertainThreshold);
     const icon = last.state === 'streaming' ? '$(loading~spin)' : last.state === 'done' ? '$(pulse)' : '$(warning)';
     this.item.text = stats.tokens === 0
       ? `${icon} no logprobs`
@@ -54,15 +71,11 @@ export class StatusSummary implements vscode.Disposable {
     tooltip.appendMarkdown('**Logprob Lens**: last answer in this document\n\n');
     tooltip.appendText(`${last.model} at ${last.host}: ${STATE_NOTE[last.state]}\n\n`);
     tooltip.appendMarkdown(`| | |\n|:--|--:|\n| tokens | ${stats.tokens} |\n| perplexity | ${formatPerplexity(stats.perplexity)} |\n`
-      + `| mean probability | ${formatPercent(stats.meanProbability)} |\n| uncertain (below ${formatPercent(uncertainBelow)}) | ${stats.uncertain} |\n\n`);
+      + `| mean probability | ${formatPercent(stats.meanProbability)} |\n| uncertain (below ${formatPercent(uncertainThreshold)}) | ${stats.uncertain} |\n\n`);
     tooltip.appendMarkdown(`**Legend** (bucket: ${colourBy})\n\n${legendLines(thresholds, colourBy).join('  \n')}\n\n`);
     tooltip.appendMarkdown('Click to list the uncertain tokens.');
     this.item.tooltip = tooltip;
     this.item.show();
-  }
-
-  dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
   }
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { formatPercent, visibleToken } from '../core/format';
+import { showInfo } from '../notify';
+import { formatPercent, visibleToken } from '../../core/format';
 import type { AnswerTracker } from './answerTracker';
 
 /** An uncertain token as a document range, with what it said and how likely it was. */
@@ -10,10 +11,10 @@ export interface UncertainToken {
 }
 
 /** The uncertain tokens of a document, in text order, still as the model wrote them. */
-export function uncertainTokens(tracker: AnswerTracker, document: vscode.TextDocument, below: number): UncertainToken[] {
+export function uncertainTokens(tracker: AnswerTracker, document: vscode.TextDocument, threshold: number): UncertainToken[] {
   const found: UncertainToken[] = [];
   for (const { answer } of tracker.answers(document)) {
-    for (const placement of answer.uncertainPlacements(below)) {
+    for (const placement of answer.uncertainPlacements(threshold)) {
       const { start, end, firstToken, tokenCount } = answer.store.placement(placement);
       if (end > answer.length) continue;
       let token = '';
@@ -39,9 +40,9 @@ export function goToUncertain(editor: vscode.TextEditor, tokens: readonly Uncert
   return next;
 }
 
-export async function pickUncertain(editor: vscode.TextEditor, tokens: readonly UncertainToken[], below: number): Promise<UncertainToken | undefined> {
+export async function pickUncertain(editor: vscode.TextEditor, tokens: readonly UncertainToken[], threshold: number): Promise<UncertainToken | undefined> {
   if (tokens.length === 0) {
-    void vscode.window.showInformationMessage(`Logprob Lens: no token in this document is below ${formatPercent(below)}.`);
+    void showInfo(`No token in this document is below ${formatPercent(threshold)}.`);
     return undefined;
   }
   const items = tokens.map((token) => ({
@@ -51,7 +52,7 @@ export async function pickUncertain(editor: vscode.TextEditor, tokens: readonly 
     token,
   }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: `Uncertain tokens (below ${formatPercent(below)})`,
+    title: `Uncertain tokens (below ${formatPercent(threshold)})`,
     placeHolder: 'Pick a token to go to it',
     matchOnDescription: true,
   });

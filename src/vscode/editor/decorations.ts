@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import { BUCKET_COUNT } from '../core/buckets';
-import type { AnswerTracker, RunState } from './answerTracker';
+import { BUCKET_COUNT } from '../../core/buckets';
+import type { RunState } from '../../core/runOutcome';
+import { Disposable } from '../lifetime';
+import type { AnswerTracker, TrackedAnswer } from './answerTracker';
 
 /** The note after an answer that did not finish normally. */
 const END_NOTES: Partial<Record<RunState, string>> = {
@@ -21,19 +23,30 @@ const VIEWPORT_THRESHOLD = 5_000;
 const VIEWPORT_MARGIN_LINES = 150;
 
 /**
+ * An answer's ranges per bucket, converted once: while an answer streams, each flush converts only the spans
+ * that arrived since the last one. Any edit that moves placements (or a recolouring) changes the answer's
+ * layout version, and the cache starts over.
+ */
+interface RangeCache {
+  version: number;
+  resumeAt: number;
+  readonly final: vscode.Range[][];
+}
+
+/**
  * One decoration type per confidence bucket, created once and coloured by theme colours, so a theme can
  * restyle them. Each render is one `setDecorations(type, Range[])` per bucket with adjacent tokens merged.
  */
-export class ConfidenceDecorations implements vscode.Disposable {
+export class ConfidenceDecorations extends Disposable {
   private readonly types: vscode.TextEditorDecorationType[];
-  private readonly endNote = vscode.window.createTextEditorDecorationType({
+  private readonly endNote = this.register(vscode.window.createTextEditorDecorationType({
     after: { color: new vscode.ThemeColor('editorWarning.foreground'), margin: '0 0 0 1.5ch', fontStyle: 'italic' },
-  });
+  }));
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly lastRender = new Map<string, number>();
   /** Documents that may have decorations on screen, so clearing them is not skipped. */
   private readonly drawn = new Set<string>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly caches = new WeakMap<TrackedAnswer, RangeCache>();
   private shown = true;
   /** How long renders take in the extension host (for the benchmark and the log). */
   readonly renderStats = { count: 0, totalMs: 0, maxMs: 0, lastMs: 0, recentMs: [] as number[] };
@@ -41,21 +54,23 @@ export class ConfidenceDecorations implements vscode.Disposable {
   private readonly windows = new WeakMap<vscode.TextEditor, { first: number; last: number }>();
 
   constructor(private readonly tracker: AnswerTracker) {
-    this.types = Array.from({ length: BUCKET_COUNT }, (_, bucket) => vscode.window.createTextEditorDecorationType({
+    super();
+    this.types = Array.from({ length: BUCKET_COUNT }, (_, bucket) => this.register(vscode.window.createTextEditorDecorationType({
       backgroundColor: new vscode.ThemeColor(`logprobLens.confidence${bucket}`),
       rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       // Only the least certain bucket marks the overview ruler: painting every token there is costly and noisy.
       ...(bucket === 0 ? { overviewRulerColor: new vscode.ThemeColor('logprobLens.uncertainRuler'), overviewRulerLane: vscode.OverviewRulerLane.Right } : {}),
-    }));
-    tracker.onDidChange((document) => this.schedule(document), this, this.disposables);
-    vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => this.render(editor)), this, this.disposables);
-    vscode.window.onDidChangeTextEditorVisibleRanges(({ textEditor, visibleRanges }) => {
+    })));
+    this.register(tracker.onDidChange((document) => this.schedule(document)));
+    this.register(vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => this.render(editor))));
+    this.register(vscode.window.onDidChangeTextEditorVisibleRanges(({ textEditor, visibleRanges }) => {
       const drawn = this.windows.get(textEditor);
       const first = visibleRanges[0]?.start.line ?? 0;
       const last = visibleRanges.at(-1)?.end.line ?? 0;
       // Redraw only when the viewport nears the edge of what was drawn.
       if (drawn && (first < drawn.first + VIEWPORT_MARGIN_LINES / 3 || last > drawn.last - VIEWPORT_MARGIN_LINES / 3)) this.render(textEditor);
-    }, this, this.disposables);
+    }));
+    this.register({ dispose: () => this.timers.forEach((timer) => clearTimeout(timer)) });
   }
 
   get visible(): boolean {
@@ -70,7 +85,7 @@ export class ConfidenceDecorations implements vscode.Disposable {
   /** Redraws a document's editors now, or at the next flush if one happened less than 50 ms ago. */
   schedule(document: vscode.TextDocument): void {
     const key = document.uri.toString();
-    if (this.timers.has(key)) return;
+    if (this.timers.has(key) || this.isDisposed) return;
     const wait = Math.max(0, FLUSH_INTERVAL_MS - (performance.now() - (this.lastRender.get(key) ?? 0)));
     this.timers.set(key, setTimeout(() => {
       this.timers.delete(key);
@@ -87,12 +102,13 @@ export class ConfidenceDecorations implements vscode.Disposable {
     const began = performance.now();
     this.draw(editor);
     const elapsed = performance.now() - began;
-    this.renderStats.count++;
-    this.renderStats.totalMs += elapsed;
-    this.renderStats.lastMs = elapsed;
-    this.renderStats.maxMs = Math.max(this.renderStats.maxMs, elapsed);
-    this.renderStats.recentMs.push(elapsed);
-    if (this.renderStats.recentMs.length > 1000) this.renderStats.recentMs.shift();
+    const stats = this.renderStats;
+    stats.count++;
+    stats.totalMs += elapsed;
+    stats.lastMs = elapsed;
+    stats.maxMs = Math.max(stats.maxMs, elapsed);
+    stats.recentMs.push(elapsed);
+    if (stats.recentMs.length > 1000) stats.recentMs.shift();
   }
 
   private draw(editor: vscode.TextEditor): void {
@@ -101,47 +117,59 @@ export class ConfidenceDecorations implements vscode.Disposable {
     if (answers.length === 0 && !this.drawn.has(key)) return; // nothing of ours to draw or to clear
     if (answers.length > 0) this.drawn.add(key);
     else this.drawn.delete(key);
-    const spans: number[][] = Array.from({ length: BUCKET_COUNT }, () => []);
-    for (const tracked of answers) tracked.answer.spans(BUCKET_COUNT, spans);
-    const { document } = editor;
-    const window = this.viewportWindow(editor, spans);
+    const byBucket: vscode.Range[][] = Array.from({ length: BUCKET_COUNT }, () => []);
+    for (const tracked of answers) this.appendRanges(editor.document, tracked, byBucket);
+    const window = this.viewportWindow(editor, byBucket);
     this.types.forEach((type, bucket) => {
-      const flat = spans[bucket]!;
-      const ranges: vscode.Range[] = [];
-      for (let i = 0; i < flat.length; i += 2) {
-        if (window && bucket > 0 && (flat[i + 1]! < window.from || flat[i]! > window.to)) continue;
-        ranges.push(new vscode.Range(document.positionAt(flat[i]!), document.positionAt(flat[i + 1]!)));
-      }
-      editor.setDecorations(type, ranges);
+      const ranges = byBucket[bucket]!;
+      editor.setDecorations(type, window && bucket > 0 ? ranges.filter((range) => range.end.line >= window.first && range.start.line <= window.last) : ranges);
     });
     const notes: vscode.DecorationOptions[] = [];
     for (const tracked of answers) {
       const note = END_NOTES[tracked.state];
       if (!note) continue;
-      const end = document.positionAt(tracked.answer.end);
+      const end = editor.document.positionAt(tracked.answer.end);
       notes.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: note } } });
     }
     editor.setDecorations(this.endNote, notes);
   }
 
-  /** The document offsets to draw for a large answer (undefined: draw everything). */
-  private viewportWindow(editor: vscode.TextEditor, spans: readonly number[][]): { from: number; to: number } | undefined {
-    const total = spans.reduce((sum, bucket) => sum + bucket.length / 2, 0);
+  /** Adds an answer's ranges per bucket, converting only the spans that are new since the last draw. */
+  private appendRanges(document: vscode.TextDocument, tracked: TrackedAnswer, into: vscode.Range[][]): void {
+    const { answer } = tracked;
+    let cache = this.caches.get(tracked);
+    if (!cache || cache.version !== answer.layoutVersion) {
+      cache = { version: answer.layoutVersion, resumeAt: 0, final: Array.from({ length: BUCKET_COUNT }, () => []) };
+      this.caches.set(tracked, cache);
+    }
+    const fresh: number[][] = Array.from({ length: BUCKET_COUNT }, () => []);
+    const { lastBucket, resumeAt } = answer.spansFrom(cache.resumeAt, fresh);
+    const toRange = (flat: number[], i: number): vscode.Range => new vscode.Range(document.positionAt(flat[i]!), document.positionAt(flat[i + 1]!));
+    fresh.forEach((flat, bucket) => {
+      // The last span may still grow: it is converted for this draw only, the others once and for all.
+      const finalPairs = bucket === lastBucket ? flat.length - 2 : flat.length;
+      for (let i = 0; i < finalPairs; i += 2) cache.final[bucket]!.push(toRange(flat, i));
+    });
+    cache.resumeAt = resumeAt;
+    cache.final.forEach((ranges, bucket) => {
+      const target = into[bucket]!;
+      for (const range of ranges) target.push(range);
+    });
+    const open = lastBucket >= 0 ? fresh[lastBucket]! : [];
+    if (open.length > 0) into[lastBucket]!.push(toRange(open, open.length - 2));
+  }
+
+  /** The lines to draw for a large answer (undefined: draw everything). */
+  private viewportWindow(editor: vscode.TextEditor, byBucket: readonly vscode.Range[][]): { first: number; last: number } | undefined {
+    const total = byBucket.reduce((sum, ranges) => sum + ranges.length, 0);
     if (total <= VIEWPORT_THRESHOLD || editor.visibleRanges.length === 0) {
       this.windows.delete(editor);
       return undefined;
     }
-    const { document } = editor;
     const first = Math.max(0, editor.visibleRanges[0]!.start.line - VIEWPORT_MARGIN_LINES);
-    const last = Math.min(document.lineCount - 1, editor.visibleRanges.at(-1)!.end.line + VIEWPORT_MARGIN_LINES);
-    this.windows.set(editor, { first, last });
-    return { from: document.offsetAt(new vscode.Position(first, 0)), to: document.offsetAt(document.lineAt(last).range.end) };
-  }
-
-  dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    for (const type of this.types) type.dispose();
-    this.endNote.dispose();
-    for (const disposable of this.disposables) disposable.dispose();
+    const last = Math.min(editor.document.lineCount - 1, editor.visibleRanges.at(-1)!.end.line + VIEWPORT_MARGIN_LINES);
+    const window = { first, last };
+    this.windows.set(editor, window);
+    return window;
   }
 }

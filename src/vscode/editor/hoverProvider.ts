@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { hoverMarkdown } from '../core/hoverMarkdown';
+import { hoverMarkdown } from '../../core/hoverMarkdown';
 import type { AnswerTracker } from './answerTracker';
 import type { ConfidenceDecorations } from './decorations';
 

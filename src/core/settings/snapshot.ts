@@ -1,0 +1,117 @@
+import type { ColourMode } from '../buckets';
+import type { EndpointProfile } from '../presets';
+import { readProfile } from '../presets';
+import type { ApiStyle, Sampling } from '../request';
+import type { InspectedSetting, SettingKey, SettingLevel } from './schema';
+import { effectiveValue, SETTINGS, validateSetting } from './schema';
+
+export type OutputMode = 'belowSelection' | 'newEditor';
+
+/** Limits that keep a hostile or broken server from exhausting the extension host. */
+export interface AnswerLimits {
+  readonly maxCharacters: number;
+  readonly maxTokens: number;
+  /** Wall time of one request, start to end. */
+  readonly maxDurationMs: number;
+}
+
+/** One typed snapshot of the settings. */
+export interface LensSettings {
+  /** The endpoint profile in use (`logprobLens.endpoint`), or undefined for the individual settings. */
+  readonly profileName: string | undefined;
+  /** Which level chose the profile: a workspace's choice is announced before its first request. */
+  readonly profileChosenBy: SettingLevel;
+  /** Why the chosen profile cannot be used, when it cannot. */
+  readonly profileProblem: string | undefined;
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly apiStyle: ApiStyle;
+  readonly azure: { readonly deployment: string; readonly apiVersion: string } | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly limits: AnswerLimits;
+  readonly topLogprobs: number;
+  readonly systemPrompt: string;
+  readonly sampling: Sampling;
+  readonly output: OutputMode;
+  readonly thresholds: readonly number[];
+  readonly uncertainThreshold: number;
+  readonly colourBy: ColourMode;
+}
+
+/** Where the values come from: VS Code's `inspect` per key, and whether the workspace is trusted. */
+export interface SettingsSource {
+  inspect(key: SettingKey): InspectedSetting | undefined;
+  readonly trusted: boolean;
+}
+
+export interface SettingsReading {
+  readonly settings: LensSettings;
+  /** One sentence per setting that could not be used as given, naming it. */
+  readonly problems: readonly string[];
+}
+
+/** Reads and checks every setting. Never throws: whatever a workspace or a typo holds, a usable snapshot comes out. */
+export function readLensSettings(source: SettingsSource): SettingsReading {
+  const problems: string[] = [];
+  const levels = new Map<SettingKey, SettingLevel>();
+  const get = <T>(key: SettingKey): T => {
+    const { value, level } = effectiveValue(SETTINGS[key], source.inspect(key), source.trusted);
+    levels.set(key, level);
+    const checked = validateSetting(key, value);
+    if (checked.problem) problems.push(checked.problem);
+    return checked.value as T;
+  };
+  const optional = (key: SettingKey): number | undefined => get<number | null>(key) ?? undefined;
+
+  const profileName = get<string>('endpoint').trim() || undefined;
+  const profiles = get<Record<string, unknown>>('endpoints');
+  const profile = profileName === undefined ? undefined
+    : Object.hasOwn(profiles, profileName) ? readProfile(profileName, profiles[profileName])
+      : `logprobLens.endpoint names “${profileName}”, which your user settings' logprobLens.endpoints do not define.`;
+  const chosen: EndpointProfile | undefined = typeof profile === 'object' ? profile : undefined;
+  const stop = get<string[]>('stop').filter((value) => value.length > 0);
+  const settings: LensSettings = {
+    profileName: chosen ? profileName : undefined,
+    profileChosenBy: levels.get('endpoint') ?? 'default',
+    profileProblem: typeof profile === 'string' ? profile : undefined,
+    baseUrl: chosen?.baseUrl ?? get<string>('baseUrl').trim().replace(/\/+$/, ''),
+    model: chosen?.model ?? get<string>('model').trim(),
+    apiStyle: chosen?.apiStyle ?? get<ApiStyle>('apiStyle'),
+    azure: chosen?.azureDeployment ? { deployment: chosen.azureDeployment, apiVersion: chosen.azureApiVersion ?? '2024-10-21' } : undefined,
+    headers: chosen?.headers ?? stringEntries(get<Record<string, unknown>>('headers')),
+    timeoutMs: get<number>('requestTimeoutSeconds') * 1000,
+    idleTimeoutMs: get<number>('idleTimeoutSeconds') * 1000,
+    limits: {
+      maxCharacters: get<number>('maxAnswerCharacters'),
+      maxTokens: get<number>('maxAnswerTokens'),
+      maxDurationMs: get<number>('maxRequestSeconds') * 1000,
+    },
+    topLogprobs: get<number>('topLogprobs'),
+    systemPrompt: get<string>('systemPrompt'),
+    sampling: {
+      temperature: optional('temperature'),
+      topP: optional('topP'),
+      maxTokens: optional('maxTokens'),
+      seed: optional('seed'),
+      stop,
+      presencePenalty: optional('presencePenalty'),
+      frequencyPenalty: optional('frequencyPenalty'),
+    },
+    output: get<OutputMode>('output'),
+    thresholds: get<number[]>('bucketThresholds'),
+    uncertainThreshold: get<number>('uncertainThreshold'),
+    colourBy: get<ColourMode>('colourBy'),
+  };
+  return { settings, problems };
+}
+
+function stringEntries(value: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+/** Where the key of the current endpoint is kept: per origin, and per profile when one is used. */
+export function keyScope(settings: Pick<LensSettings, 'profileName'>, origin: string): string {
+  return settings.profileName === undefined ? origin : `${settings.profileName}@${origin}`;
+}

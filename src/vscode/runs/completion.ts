@@ -1,0 +1,130 @@
+import * as vscode from 'vscode';
+import { Answer } from '../../core/answer';
+import { describeFailure } from '../../core/failure';
+import { promptMessages } from '../../core/request';
+import type { RunKind } from '../../core/runOutcome';
+import { loadClient } from '../clientLoader';
+import { Commands } from '../commandIds';
+import type { AnswerTracker } from '../editor/answerTracker';
+import { TrackedAnswer } from '../editor/answerTracker';
+import { documentEol } from '../editor/documents';
+import type { EndpointResolver, ResolvedEndpoint } from '../endpoints/resolver';
+import { showInfo } from '../notify';
+import type { AnswerSource } from './answerRun';
+import { announce, fillAnswer } from './answerRun';
+import { Inserter } from './inserter';
+import type { RunLifecycle } from './lifecycle';
+import type { RunResult } from './result';
+import { refuse, refused } from './result';
+import type { Anchor } from './target';
+import { chooseTarget, isWritable } from './target';
+
+/** The request Re-run repeats: its prompt, and the answer it produced (the next one goes after it). */
+interface LastRequest {
+  readonly prompt: string;
+  readonly document: vscode.TextDocument;
+  readonly after: TrackedAnswer;
+}
+
+export interface CompletionDeps {
+  readonly tracker: AnswerTracker;
+  readonly resolver: EndpointResolver;
+  readonly lifecycle: RunLifecycle;
+  readonly log: vscode.LogOutputChannel;
+}
+
+/** Complete Selection, Re-run Last Request, and Remove (of an incomplete answer). */
+export class CompletionCommands {
+  private last: LastRequest | undefined;
+
+  constructor(private readonly deps: CompletionDeps) {}
+
+  /** Complete Selection: the selection (or the document up to the cursor) is the prompt. */
+  async completeSelection(editor = vscode.window.activeTextEditor): Promise<RunResult> {
+    if (!editor) return refuse('Open a document and select a prompt first.');
+    const { document } = editor;
+    if (!isWritable(document)) {
+      return refuse('This editor is read-only: Logprob Lens cannot insert an answer here. Copy the prompt into a file or an untitled editor.');
+    }
+    // Multi-cursor: the primary selection is the prompt. A reversed selection is the same text.
+    const { selection } = editor;
+    const range = selection.isEmpty ? new vscode.Range(new vscode.Position(0, 0), selection.active) : selection;
+    const prompt = document.getText(range);
+    if (prompt.trim().length === 0) {
+      return refuse('Select the prompt first. With nothing selected, Logprob Lens sends the document up to the cursor, and that is empty here.');
+    }
+    return this.complete('completion', prompt, document, { editor });
+  }
+
+  /** Re-run Last Request: the same prompt with the current settings, inserted after the previous answer. */
+  async rerunLast(): Promise<RunResult> {
+    const last = this.last;
+    if (!last) return refuse('There is no earlier request to re-run in this window.');
+    const anchor = this.deps.tracker.includes(last.document, last.after) ? { afterOffset: last.after.answer.end } : undefined;
+    return this.complete('rerun', last.prompt, last.document, anchor);
+  }
+
+  /**
+   * Removes an answer and the blank line inserted before it, and its colours; only while both are exactly what
+   * was inserted (tracked and unchanged), otherwise nothing is deleted and the reason is shown.
+   */
+  async removeAnswer(document: vscode.TextDocument, tracked: TrackedAnswer): Promise<boolean> {
+    const why = !this.deps.tracker.includes(document, tracked) ? 'it is no longer tracked (its colours were cleared or the document closed)'
+      : tracked.isStreaming ? 'it is still streaming'
+        : !tracked.isUnchanged(document.getText()) ? 'it, or the blank line before it, was edited since' : undefined;
+    if (why) {
+      void showInfo(`The answer was not removed: ${why}. Select it and delete it yourself if you want it gone.`);
+      return false;
+    }
+    const { answer } = tracked;
+    const edit = new vscode.WorkspaceEdit();
+    edit.delete(document.uri, new vscode.Range(document.positionAt(answer.start - tracked.separatorLength), document.positionAt(answer.end)));
+    const removed = await vscode.workspace.applyEdit(edit);
+    if (removed) this.deps.tracker.remove(document, tracked);
+    return removed;
+  }
+
+  private async complete(kind: RunKind, prompt: string, document: vscode.TextDocument, anchor: Anchor): Promise<RunResult> {
+    const endpoint = await this.deps.resolver.resolve();
+    if ('refused' in endpoint) return refused(endpoint.refused);
+    const { settings } = endpoint;
+    const target = await chooseTarget(settings.output, document, anchor);
+    const source = networkSource(kind, endpoint, prompt);
+    return this.deps.lifecycle.run(target.document, `Logprob Lens: ${settings.model} at ${endpoint.url.host}`, async (run) => {
+      const answer = new Answer(target.offset + target.separator.length, documentEol(target.document), settings.thresholds, settings.colourBy);
+      const tracked = new TrackedAnswer(answer, settings.model, endpoint.url.host, prompt, target.separator.length);
+      this.last = { prompt, document: target.document, after: tracked };
+      const filled = await fillAnswer(run, this.deps, target.document, tracked, source, new Inserter(tracked, target));
+      return announce(filled, source, target.document, tracked, settings.sampling.maxTokens, {
+        Retry: () => void vscode.commands.executeCommand(Commands.rerunLast),
+        Remove: () => void this.removeAnswer(target.document, tracked),
+        'Show Log': () => this.deps.log.show(),
+      });
+    }, document);
+  }
+}
+
+/** A completion request to the endpoint, streamed. */
+function networkSource(kind: RunKind, endpoint: ResolvedEndpoint, prompt: string): AnswerSource {
+  const { url, settings, apiKey } = endpoint;
+  const path = settings.apiStyle === 'chat' ? 'chat/completions' : settings.apiStyle;
+  return {
+    kind,
+    model: settings.model,
+    host: url.host,
+    expectsFinish: true,
+    logLine: `POST ${url.origin}${url.pathname}/${path} model=${settings.model} top_logprobs=${settings.topLogprobs} prompt=${prompt.length} chars${apiKey ? ' (with key)' : ''}`,
+    open: (signal, onRetry) => {
+      const client = loadClient();
+      return client.streamChat(client.createClient(endpoint.options), {
+        apiStyle: settings.apiStyle, model: settings.model, messages: promptMessages(prompt, settings.systemPrompt || undefined),
+        topLogprobs: settings.topLogprobs, sampling: settings.sampling,
+      }, signal, {
+        idleTimeoutMs: settings.idleTimeoutMs,
+        limits: settings.limits,
+        onRetry: (waitMs, failure) => onRetry(waitMs, failure.status ? `${failure.status}` : 'connection dropped'),
+      });
+    },
+    describe: (error) => describeFailure(error, endpoint.failureContext),
+  };
+}

@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import type { InspectedSetting, SettingKey } from '../../src/core/settings/schema';
+import { effectiveValue, SETTINGS, validateSetting } from '../../src/core/settings/schema';
+import { keyScope, readLensSettings } from '../../src/core/settings/snapshot';
+
+/** A settings source holding `values` at the given level for every key named. */
+function source(levels: Partial<Record<SettingKey, InspectedSetting>>, trusted = true) {
+  return { inspect: (key: SettingKey): InspectedSetting => ({ defaultValue: SETTINGS[key].default, ...levels[key] }), trusted };
+}
+
+const KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+describe('settings: one table, checked values, never a throw', () => {
+  it('reads the defaults as the snapshot a fresh install has', () => {
+    const { settings, problems } = readLensSettings(source({}));
+    assert.deepEqual(problems, []);
+    assert.equal(settings.baseUrl, 'https://api.openai.com/v1');
+    assert.equal(settings.model, 'gpt-4o-mini');
+    assert.equal(settings.apiStyle, 'chat');
+    assert.equal(settings.timeoutMs, 60_000);
+    assert.equal(settings.idleTimeoutMs, 30_000);
+    assert.equal(settings.topLogprobs, 5);
+    assert.equal(settings.sampling.maxTokens, 1024);
+    assert.equal(settings.sampling.temperature, undefined);
+    assert.equal(settings.uncertainThreshold, 0.5);
+    assert.equal(settings.profileName, undefined);
+  });
+
+  it('falls back to the default, with one problem naming the setting, for a wrong type in every setting', () => {
+    for (const key of KEYS) {
+      const wrong = SETTINGS[key].type === 'string' || SETTINGS[key].type === 'enum' ? 42 : 'not the right type';
+      const checked = validateSetting(key, wrong);
+      assert.deepEqual(checked.value, SETTINGS[key].default, key);
+      assert.match(checked.problem ?? '', new RegExp(`^logprobLens\\.${key} `), key);
+      const { problems } = readLensSettings(source({ [key]: { globalValue: wrong } }));
+      assert.equal(problems.filter((problem) => problem.includes(`logprobLens.${key} `)).length, 1, key);
+    }
+  });
+
+  it('clamps absurd numbers into their range and says so', () => {
+    const idle = validateSetting('idleTimeoutSeconds', 1e12);
+    assert.equal(idle.value, 3600);
+    assert.match(idle.problem ?? '', /logprobLens\.idleTimeoutSeconds = 1000000000000 is outside numbers from 1 to 3600; using 3600/);
+    assert.equal(validateSetting('idleTimeoutSeconds', -5).value, 1);
+    assert.equal(validateSetting('topLogprobs', 500).value, 20);
+    assert.equal(validateSetting('topLogprobs', 2.6).value, 3);
+    assert.equal(validateSetting('temperature', 9).value, 2);
+    assert.equal(validateSetting('temperature', null).value, null);
+    assert.equal(validateSetting('maxTokens', 0).value, 1);
+    assert.equal(validateSetting('requestTimeoutSeconds', Number.POSITIVE_INFINITY).value, 60);
+    assert.equal(validateSetting('uncertainThreshold', 0).value, 0.5, 'exclusive minimum: the default');
+    assert.deepEqual(validateSetting('stop', ['a', 'b', 'c', 'd', 'e']).value, ['a', 'b', 'c', 'd']);
+    for (const key of KEYS) {
+      const definition = SETTINGS[key];
+      if (definition.type !== 'number') continue;
+      for (const absurd of [1e300, -1e300]) {
+        const { value } = validateSetting(key, absurd) as { value: number };
+        if ('minimum' in definition) assert.ok(value >= definition.minimum, `${key} ${absurd} → ${value}`);
+        if ('maximum' in definition) assert.ok(value <= definition.maximum, `${key} ${absurd} → ${value}`);
+      }
+    }
+  });
+
+  it('reads a snapshot from any garbage without throwing', () => {
+    const garbage: unknown[] = [undefined, null, NaN, {}, [], [1, 2], 'x', -1, true, { baseUrl: 1 }, Symbol.iterator.toString()];
+    for (const value of garbage) {
+      const levels = Object.fromEntries(KEYS.map((key) => [key, { globalValue: value, workspaceValue: value }]));
+      const { settings } = readLensSettings(source(levels));
+      assert.ok(settings.timeoutMs >= 1000 && Number.isFinite(settings.idleTimeoutMs), String(value));
+      assert.equal(settings.thresholds.length, 9);
+    }
+  });
+
+  it('takes application-scoped values from the user only, and restricted ones from a workspace only when it is trusted', () => {
+    const endpoint = SETTINGS.endpoint;
+    assert.deepEqual(effectiveValue(SETTINGS.baseUrl, { workspaceValue: 'https://evil.example/v1', globalValue: 'http://localhost:11434/v1' }, true),
+      { value: 'http://localhost:11434/v1', level: 'user' });
+    assert.deepEqual(effectiveValue(endpoint, { workspaceValue: 'Cloud', globalValue: 'Local' }, true), { value: 'Cloud', level: 'workspace' });
+    assert.deepEqual(effectiveValue(endpoint, { workspaceValue: 'Cloud', globalValue: 'Local' }, false), { value: 'Local', level: 'user' });
+    assert.deepEqual(effectiveValue(endpoint, { workspaceFolderValue: 'Folder', workspaceValue: 'Cloud' }, true), { value: 'Folder', level: 'workspace folder' });
+    assert.deepEqual(effectiveValue(SETTINGS.colourBy, { workspaceValue: 'rank' }, false), { value: 'rank', level: 'workspace' }, 'display settings are not restricted');
+  });
+
+  it('says which level chose the endpoint profile, and that a missing profile cannot be used', () => {
+    const profiles = { Local: { baseUrl: 'http://localhost:11434/v1', model: 'llama3.2' }, Cloud: { baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o' } };
+    const chosen = readLensSettings(source({ endpoints: { globalValue: profiles, workspaceValue: { Evil: { baseUrl: 'https://evil.example/v1', model: 'x' } } }, endpoint: { globalValue: 'Local', workspaceValue: 'Cloud' } }));
+    assert.equal(chosen.settings.profileName, 'Cloud');
+    assert.equal(chosen.settings.profileChosenBy, 'workspace');
+    assert.equal(chosen.settings.baseUrl, 'https://api.openai.com/v1');
+    const untrusted = readLensSettings(source({ endpoints: { globalValue: profiles }, endpoint: { globalValue: 'Local', workspaceValue: 'Cloud' } }, false));
+    assert.equal(untrusted.settings.profileName, 'Local');
+    assert.equal(untrusted.settings.profileChosenBy, 'user');
+    const workspaceProfile = readLensSettings(source({ endpoints: { globalValue: profiles, workspaceValue: { Evil: { baseUrl: 'https://evil.example/v1', model: 'x' } } }, endpoint: { workspaceValue: 'Evil' } }));
+    assert.equal(workspaceProfile.settings.profileName, undefined, 'a workspace cannot define a profile');
+    assert.match(workspaceProfile.settings.profileProblem ?? '', /names “Evil”, which your user settings' logprobLens\.endpoints do not define/);
+  });
+
+  it('keeps keys per origin, and per profile and origin', () => {
+    assert.equal(keyScope({ profileName: undefined }, 'https://api.openai.com'), 'https://api.openai.com');
+    assert.equal(keyScope({ profileName: 'Work' }, 'https://api.openai.com'), 'Work@https://api.openai.com');
+  });
+});
