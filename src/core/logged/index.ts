@@ -81,14 +81,14 @@ export function oversizeProblem(bytes: number): string | undefined {
 }
 
 /** How deep wrappers (`response`, `body`, `data`, …) are looked into. */
-const MAX_WRAPPER_DEPTH = 4;
+const MAX_WRAPPER_DEPTH = 6;
 /** Keys that hold the body in test cassettes (VCR.py, nock, Polly.JS) and logging middleware. */
 const WRAPPER_KEYS = ['response', 'body', 'data', 'string', 'interactions'];
 /** Elements of a non-stream array (a list of recordings) that are looked into. */
 const MAX_WRAPPED_ELEMENTS = 16;
 
 const refused = (problem: string): LoggedRefusal => ({ kind: 'refused', problem });
-const notRead = (found: string): LoggedRefusal => refused(`This is ${found}, not a response Logprob Lens reads. It reads ${FORMATS_READ}.`);
+const notRead = (found: string): LoggedRefusal => refused(`This is not a response Logprob Lens reads: it is ${found}. It reads ${FORMATS_READ}.`);
 const isOpenable = (result: LoggedResult | undefined): result is LoggedAnswer | LoggedScoredPrompt =>
   result?.kind === 'answer' || result?.kind === 'scored-prompt';
 
@@ -140,7 +140,10 @@ function readHar(value: unknown): LoggedResult {
     if (isOpenable(response)) entries.push({ ...request, response });
   }
   if (entries.length === 0) {
-    return refused(`This HAR file has ${requests.length} responses with a body, and none of them is a response Logprob Lens reads. It reads ${FORMATS_READ}.`);
+    const found = requests.length === 0 ? 'no response with a body'
+      : requests.length === 1 ? 'one response with a body, which is not a response Logprob Lens reads'
+        : `${requests.length} responses with a body, and none of them is a response Logprob Lens reads`;
+    return refused(`This HAR file has ${found}. It reads ${FORMATS_READ}.`);
   }
   return { kind: 'har', label: 'HAR file', entries };
 }

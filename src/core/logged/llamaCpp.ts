@@ -40,7 +40,11 @@ function entryOf(value: unknown): unknown {
     .map(alternativeOf).filter((alternative) => alternative !== undefined);
   // Old builds give the sampled token's probability only in its own list.
   const logprob = valueOf(object) ?? alternatives.find((alternative) => alternative.token === token)?.logprob ?? null;
-  return { token, logprob, bytes: object.bytes, top_logprobs: alternatives, id: object.id };
+  return {
+    token, logprob, top_logprobs: alternatives,
+    ...(object.bytes === undefined ? {} : { bytes: object.bytes }),
+    ...(object.id === undefined ? {} : { id: object.id }),
+  };
 }
 
 function finishReasonOf(object: Json): string | undefined {

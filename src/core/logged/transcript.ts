@@ -30,7 +30,6 @@ const SSE_FIELD = /^(?:data|event|id|retry):/;
 
 /** A short, single-line excerpt of untrusted text for a message. */
 export function excerpt(text: string, length = 60): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what is being removed
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
   return flat.length > length ? `${flat.slice(0, length)}…` : flat;
 }

@@ -7,8 +7,9 @@ import { firstKeysInArray } from './jsonText';
  * vLLM's `prompt_logprobs`: the model's logprobs for the prompt itself, top-level in a Chat Completions response
  * and on each choice of a Completions response. One entry per prompt token: `null` for the first (nothing comes
  * before it, so its text is not known either), then `{token_id: {logprob, rank, decoded_token}}` holding the prompt
- * token and the top-k. vLLM writes the prompt token first; JavaScript objects list integer-like keys in numeric
- * order, so that order is read from the source text (or from `prompt_token_ids` when the response has them).
+ * token and the top-k. The prompt token is named by `prompt_token_ids` when the response has them (vLLM's
+ * `return_token_ids`); otherwise it is the key vLLM writes first, read from the source text, since JavaScript
+ * objects list integer-like keys in numeric order whatever the text said.
  */
 
 export interface PromptLogprobs {
@@ -39,10 +40,10 @@ function alternativeOf(id: string, value: unknown): (Alternative & { rank: numbe
   return { token, logprob, rank: asNumber(object?.rank) ?? Number.POSITIVE_INFINITY, ...(Number.isInteger(numeric) ? { id: numeric } : {}) };
 }
 
-/** The key of the prompt token in one position: source order first, then `prompt_token_ids`, then the only key. */
+/** The key of the prompt token in one position: `prompt_token_ids` when the response has them, then source order, then the only key. */
 function promptKey(position: Json, sourceKey: string | null | undefined, tokenId: unknown): string | undefined {
-  if (sourceKey != null && Object.hasOwn(position, sourceKey)) return sourceKey;
   if (typeof tokenId === 'number' && Object.hasOwn(position, String(tokenId))) return String(tokenId);
+  if (sourceKey != null && Object.hasOwn(position, sourceKey)) return sourceKey;
   const keys = Object.keys(position);
   return keys.length === 1 ? keys[0] : undefined;
 }
