@@ -54,12 +54,18 @@ export function logprobOfProbability(probability: unknown): number | undefined {
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object';
 const isOptionalId = (id: unknown): boolean => id === undefined || (typeof id === 'number' && Number.isInteger(id));
 
-function isByte(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255;
+function areBytes(values: readonly unknown[]): boolean {
+  for (const value of values) if (typeof value !== 'number' || !(value >= 0 && value <= 255 && value % 1 === 0)) return false;
+  return true;
 }
 
 function isWellFormedAlternative(value: unknown): value is Alternative {
   return isObject(value) && typeof value.token === 'string' && typeof value.logprob === 'number' && isOptionalId(value.id);
+}
+
+function areWellFormedAlternatives(values: readonly unknown[]): boolean {
+  for (const value of values) if (!isWellFormedAlternative(value)) return false;
+  return true;
 }
 
 /** What is wrong with an entry: `undefined` when it is well-formed, 'drop' when it cannot be used at all, 'repair' otherwise. */
@@ -68,16 +74,16 @@ function entryDefect(value: unknown): 'drop' | 'repair' | undefined {
   if (value.logprob !== null && typeof value.logprob !== 'number') return 'drop';
   const { bytes, top_logprobs: alternatives } = value;
   if (alternatives != null && !Array.isArray(alternatives)) return 'drop';
-  if (bytes != null && !(Array.isArray(bytes) && bytes.every(isByte))) return 'repair';
+  if (bytes != null && !(Array.isArray(bytes) && areBytes(bytes))) return 'repair';
   if (!isOptionalId(value.id)) return 'repair';
-  if (Array.isArray(alternatives) && !alternatives.every(isWellFormedAlternative)) return 'repair';
+  if (Array.isArray(alternatives) && !areWellFormedAlternatives(alternatives)) return 'repair';
   return undefined;
 }
 
 /** A copy of a usable entry without its malformed parts: bad bytes, a bad id and bad alternatives are left out. */
 function repairEntry(value: Record<string, unknown>): TokenEntry {
   const alternatives = Array.isArray(value.top_logprobs) ? value.top_logprobs.filter(isWellFormedAlternative) : undefined;
-  const bytes = Array.isArray(value.bytes) && value.bytes.every(isByte) ? value.bytes as number[] : undefined;
+  const bytes = Array.isArray(value.bytes) && areBytes(value.bytes) ? value.bytes as number[] : undefined;
   return {
     token: value.token as string,
     logprob: value.logprob as number | null,
