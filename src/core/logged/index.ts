@@ -6,6 +6,7 @@ import { familyOf } from './families';
 import { harRequests, isHar } from './har';
 import type { Json } from './json';
 import { asObject } from './json';
+import { firstKeysInArray } from './jsonText';
 import type { LoggedEvent, ReadingStop } from './transcript';
 import { readTranscript } from './transcript';
 import { promptLogprobsOf, scoredPromptTokens } from './vllm';
@@ -118,10 +119,18 @@ function readEvents(events: readonly unknown[], container: Exclude<Container, 'j
   return undefined;
 }
 
-function readScoredPrompt(object: Json, source: string): LoggedResult | undefined {
+/** The first keys of the `prompt_logprobs` positions as a source text writes them, scanned once when first asked. */
+type KeyOrder = () => readonly (string | null)[] | undefined;
+
+function keyOrderOf(text: string): KeyOrder {
+  let order: { readonly keys: readonly (string | null)[] | undefined } | undefined;
+  return () => (order ??= { keys: firstKeysInArray(text, 'prompt_logprobs') }).keys;
+}
+
+function readScoredPrompt(object: Json, keyOrder: KeyOrder): LoggedResult | undefined {
   const prompt = promptLogprobsOf(object);
   if (!prompt) return undefined;
-  const { text, tokens } = scoredPromptTokens(prompt, source);
+  const { text, tokens } = scoredPromptTokens(prompt, keyOrder);
   if (text.length === 0) return undefined;
   const family = familyOf(object);
   const answer = family && answerOf(family, object, [object], 'json');
@@ -149,27 +158,27 @@ function readHar(value: unknown): LoggedResult {
 }
 
 /** The body inside a wrapper: a key that holds it (as JSON or as text), or one of a list of recordings. */
-function readWrapped(value: unknown, source: string, depth: number): LoggedResult | undefined {
+function readWrapped(value: unknown, keyOrder: KeyOrder, depth: number): LoggedResult | undefined {
   if (depth >= MAX_WRAPPER_DEPTH) return undefined;
   const object = asObject(value);
   const inner = object ? WRAPPER_KEYS.filter((key) => key in object).map((key) => object[key])
     : Array.isArray(value) ? value.slice(0, MAX_WRAPPED_ELEMENTS) : [];
   for (const candidate of inner) {
-    const result = typeof candidate === 'string' ? readText(candidate, depth + 1) : readValue(candidate, source, depth + 1);
+    const result = typeof candidate === 'string' ? readText(candidate, depth + 1) : readValue(candidate, keyOrder, depth + 1);
     if (isOpenable(result)) return result;
   }
   return undefined;
 }
 
 /** One JSON document: a HAR, a stream saved as an array, a whole response, or a wrapper around one. */
-function readValue(value: unknown, source: string, depth: number): LoggedResult | undefined {
+function readValue(value: unknown, keyOrder: KeyOrder, depth: number): LoggedResult | undefined {
   if (depth === 0 && isHar(value)) return readHar(value);
   const object = asObject(value);
   if (object) {
     const family = familyOf(object);
-    return readScoredPrompt(object, source) ?? (family ? answerOf(family, object, [object], 'json') : readWrapped(object, source, depth));
+    return readScoredPrompt(object, keyOrder) ?? (family ? answerOf(family, object, [object], 'json') : readWrapped(object, keyOrder, depth));
   }
-  if (Array.isArray(value)) return readEvents(value, 'array') ?? readWrapped(value, source, depth);
+  if (Array.isArray(value)) return readEvents(value, 'array') ?? readWrapped(value, keyOrder, depth);
   return undefined;
 }
 
@@ -179,7 +188,7 @@ function readText(text: string, depth: number): LoggedResult {
     case 'none':
       return transcript.problem.startsWith('line ') ? refused(`Reading stopped at ${transcript.problem}.`) : notRead(transcript.problem);
     case 'json':
-      return readValue(transcript.value, text, depth) ?? notRead(describeJson(transcript.value));
+      return readValue(transcript.value, keyOrderOf(text), depth) ?? notRead(describeJson(transcript.value));
     default: {
       const { events, stop } = transcript;
       const values = events.map((event: LoggedEvent) => event.value);

@@ -1,7 +1,6 @@
 import type { Alternative, TokenEntry } from '../logprob';
 import type { Json } from './json';
 import { asArray, asNumber, asObject, asString } from './json';
-import { firstKeysInArray } from './jsonText';
 
 /**
  * vLLM's `prompt_logprobs`: the model's logprobs for the prompt itself, top-level in a Chat Completions response
@@ -48,16 +47,19 @@ function promptKey(position: Json, sourceKey: string | null | undefined, tokenId
   return keys.length === 1 ? keys[0] : undefined;
 }
 
-/** The scored prompt of a response whose source text is `source`. Positions whose prompt token is unknown are left out. */
-export function scoredPromptTokens(prompt: PromptLogprobs, source: string): ScoredPromptTokens {
-  const order = firstKeysInArray(source, 'prompt_logprobs');
-  const sourceOrder = order?.length === prompt.list.length ? order : undefined;
+/**
+ * The scored prompt. `sourceOrder` gives the first key of each position as the source text has it; it is asked
+ * only when a position holds more than the prompt token and no token id names it. Positions whose prompt token
+ * is unknown are left out.
+ */
+export function scoredPromptTokens(prompt: PromptLogprobs, sourceOrder: () => readonly (string | null)[] | undefined): ScoredPromptTokens {
   const tokens: TokenEntry[] = [];
   let text = '';
   prompt.list.forEach((value, i) => {
     const position = asObject(value);
     if (!position) return;
-    const key = promptKey(position, sourceOrder?.[i], prompt.tokenIds?.[i]);
+    const order = Object.keys(position).length > 1 && typeof prompt.tokenIds?.[i] !== 'number' ? sourceOrder() : undefined;
+    const key = promptKey(position, order?.length === prompt.list.length ? order[i] : undefined, prompt.tokenIds?.[i]);
     const chosen = key === undefined ? undefined : alternativeOf(key, position[key]);
     if (!chosen) return;
     const alternatives = Object.entries(position)
