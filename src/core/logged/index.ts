@@ -90,6 +90,7 @@ const MAX_WRAPPED_ELEMENTS = 16;
 
 const refused = (problem: string): LoggedRefusal => ({ kind: 'refused', problem });
 const notRead = (found: string): LoggedRefusal => refused(`This is not a response Logprob Lens reads: it is ${found}. It reads ${FORMATS_READ}.`);
+const stoppedReading = (stop: ReadingStop): LoggedRefusal => refused(`Reading stopped at line ${stop.line}: ${stop.problem}.`);
 const isOpenable = (result: LoggedResult | undefined): result is LoggedAnswer | LoggedScoredPrompt =>
   result?.kind === 'answer' || result?.kind === 'scored-prompt';
 
@@ -161,7 +162,7 @@ function readHar(value: unknown): LoggedResult {
 function readWrapped(value: unknown, keyOrder: KeyOrder, depth: number): LoggedResult | undefined {
   if (depth >= MAX_WRAPPER_DEPTH) return undefined;
   const object = asObject(value);
-  const inner = object ? WRAPPER_KEYS.filter((key) => key in object).map((key) => object[key])
+  const inner = object ? WRAPPER_KEYS.filter((key) => Object.hasOwn(object, key)).map((key) => object[key])
     : Array.isArray(value) ? value.slice(0, MAX_WRAPPED_ELEMENTS) : [];
   for (const candidate of inner) {
     const result = typeof candidate === 'string' ? readText(candidate, depth + 1) : readValue(candidate, keyOrder, depth + 1);
@@ -185,14 +186,16 @@ function readValue(value: unknown, keyOrder: KeyOrder, depth: number): LoggedRes
 function readText(text: string, depth: number): LoggedResult {
   const transcript = readTranscript(text);
   switch (transcript.container) {
-    case 'none':
-      return transcript.problem.startsWith('line ') ? refused(`Reading stopped at ${transcript.problem}.`) : notRead(transcript.problem);
+    case 'malformed':
+      return stoppedReading(transcript.stop);
+    case 'text':
+      return notRead(transcript.found);
     case 'json':
       return readValue(transcript.value, keyOrderOf(text), depth) ?? notRead(describeJson(transcript.value));
     default: {
       const { events, stop } = transcript;
       const values = events.map((event: LoggedEvent) => event.value);
-      if (values.length === 0 && stop) return refused(`Reading stopped at line ${stop.line}: ${stop.problem}.`);
+      if (values.length === 0 && stop) return stoppedReading(stop);
       return readEvents(values, transcript.container, stop) ?? notRead(describeEvents(transcript.container, values));
     }
   }

@@ -23,7 +23,10 @@ export type Container = 'json' | 'sse' | 'lines';
 export type Transcript =
   | { readonly container: 'json'; readonly value: unknown }
   | { readonly container: 'sse' | 'lines'; readonly events: readonly LoggedEvent[]; readonly stop?: ReadingStop }
-  | { readonly container: 'none'; readonly problem: string };
+  /** JSON whose syntax breaks at `stop`. */
+  | { readonly container: 'malformed'; readonly stop: ReadingStop }
+  /** Not JSON at all: what it is, in words. */
+  | { readonly container: 'text'; readonly found: string };
 
 const LINE_BREAK = /\r\n|\n|\r/;
 const SSE_FIELD = /^(?:data|event|id|retry):/;
@@ -100,12 +103,6 @@ export function readTranscript(text: string): Transcript {
   if (firstLines.some((line) => SSE_FIELD.test(line)) && opening !== '{' && opening !== '[') return readSse(lines);
   const firstLine = firstLines[0] ?? '';
   if (firstLines.length > 1 && tryParse(firstLine)) return readLines(lines);
-  if (opening === '{' || opening === '[') {
-    const stop = notJson(text, Math.max(0, syntaxErrorAt(text)));
-    return { container: 'none', problem: `line ${stop.line}: ${stop.problem}` };
-  }
-  return {
-    container: 'none',
-    problem: firstLine ? `text that is not JSON (first line: “${excerpt(firstLine)}”)` : 'an empty text',
-  };
+  if (opening === '{' || opening === '[') return { container: 'malformed', stop: notJson(text, Math.max(0, syntaxErrorAt(text))) };
+  return { container: 'text', found: firstLine ? `text that is not JSON (first line: “${excerpt(firstLine)}”)` : 'an empty text' };
 }
