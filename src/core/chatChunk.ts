@@ -1,6 +1,12 @@
+import { asObject, asString } from './logged/json';
+import type { Json } from './logged/json';
 import type { TokenEntry } from './logprob';
+import { wellFormedEntries } from './logprob';
 
-/** The parts of a Chat Completions stream chunk that carry text and logprobs (structurally the SDK's type). */
+/**
+ * The parts of a Chat Completions stream chunk that carry text and logprobs (structurally the SDK's type), for
+ * code that builds chunks. `chatChunkDelta` takes `unknown`: the SDK hands over whatever JSON the server sent.
+ */
 export interface ChatChunkLike {
   readonly choices?: readonly {
     readonly index?: number;
@@ -24,23 +30,29 @@ export interface ChunkDelta {
 
 export const EMPTY_DELTA: ChunkDelta = { text: '', tokens: [], hasLogprobs: false, finishReason: undefined };
 
+/** The choice a reader follows: index 0, or the first choice when none says its index. */
+export function firstChoice(choices: unknown): Json | undefined {
+  if (!Array.isArray(choices)) return undefined;
+  for (const candidate of choices) {
+    const choice = asObject(candidate);
+    if (choice && (choice.index ?? 0) === 0) return choice;
+  }
+  return undefined;
+}
+
 /**
  * Text and tokens of choice 0 in a chunk. A refusal streams in `delta.refusal` with its tokens in
  * `logprobs.refusal`; it is shown like content, since it is what the model said. Chunks with no choices
- * (Azure's first chunk, the usage chunk) and tool-call chunks add nothing.
+ * (Azure's first chunk, the usage chunk) and tool-call chunks add nothing; malformed parts are ignored.
  */
-export function chatChunkDelta(chunk: ChatChunkLike): ChunkDelta {
-  const choice = chunk.choices?.find((candidate) => (candidate.index ?? 0) === 0);
+export function chatChunkDelta(chunk: unknown): ChunkDelta {
+  const choice = firstChoice(asObject(chunk)?.choices);
   if (!choice) return EMPTY_DELTA;
-  const content = choice.delta?.content;
-  const refusal = choice.delta?.refusal;
-  const text = content || refusal || '';
-  const wire = (content ? choice.logprobs?.content : refusal ? choice.logprobs?.refusal : choice.logprobs?.content)
-    ?? choice.logprobs?.refusal ?? null;
-  return {
-    text,
-    tokens: wire ?? [],
-    hasLogprobs: Array.isArray(wire) && wire.length > 0,
-    finishReason: choice.finish_reason ?? undefined,
-  };
+  const delta = asObject(choice.delta);
+  const content = asString(delta?.content);
+  const refusal = asString(delta?.refusal);
+  const logprobs = asObject(choice.logprobs);
+  const wire = (content ? logprobs?.content : refusal ? logprobs?.refusal : logprobs?.content) ?? logprobs?.refusal;
+  const tokens = wellFormedEntries(wire);
+  return { text: content || refusal || '', tokens, hasLogprobs: tokens.length > 0, finishReason: asString(choice.finish_reason) };
 }

@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { Answer } from '../../src/core/answer';
-import { DEFAULT_THRESHOLDS } from '../../src/core/buckets';
-import type { ChunkDelta } from '../../src/core/chatChunk';
-import type { LoggedFormat } from '../../src/core/wireFormats';
-import { ollamaChunkDelta, parseLoggedResponse } from '../../src/core/wireFormats';
+import type { LoggedFormat } from '../../src/core/logged';
+import { parseLoggedResponse } from '../../src/core/logged';
+import { ollamaChunkDelta } from '../../src/core/logged/ollama';
 import { providerFixtures, readFixture } from '../support/fixtures';
+import { place } from '../support/placement';
 
 /**
  * Every provider recording, read as Open Logprobs Response reads it, placed by the aligner. The expected text
@@ -25,7 +24,6 @@ const EXPECTED: Record<string, { format: LoggedFormat; text: string; ranges: [nu
     format: 'chat-stream', text: '4 + 4 = 8', ranges: [[0, 1], [1, 3], [3, 4], [4, 5], [5, 7], [7, 8], [8, 9]],
   },
   'llamacpp-oai-chat-stream-multibyte-issue.sse.txt': { format: 'chat-stream', text: 'овые щё', ranges: [[0, 4], [4, 6], [6, 7]] },
-  'openai-chat-stream-toolcall-logprobs-null-llamastack.sse.txt': { format: 'chat-stream', text: '', ranges: [] },
   'watsonx-openai-compat-chat-stream-logprobs-ignored-llamastack.sse.txt': { format: 'chat-stream', text: '6 + 6 = 12.', ranges: [] },
   'openai-responses-logprobs-stream.sse.txt': {
     format: 'responses-stream', text: 'The capital of Minas Gerais is Belo Horizonte.',
@@ -38,26 +36,9 @@ const EXPECTED: Record<string, { format: LoggedFormat; text: string; ranges: [nu
   'openai-legacy-completions-logprobs-issue38.json': { format: 'completions', text: ' goal', ranges: [[0, 5]] },
 };
 
-function place(deltas: readonly ChunkDelta[]): { text: string; ranges: [number, number][]; tokens: number; answer: Answer } {
-  const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
-  let text = '';
-  for (const delta of deltas) {
-    const inserted = answer.append(delta.text, delta.tokens);
-    answer.inserted(inserted.length);
-    text += inserted;
-  }
-  text += answer.finish();
-  const ranges: [number, number][] = [];
-  for (let i = 0; i < answer.store.placementCount; i++) {
-    const { start, end } = answer.store.placement(i);
-    ranges.push([start, end]);
-  }
-  return { text, ranges, tokens: answer.store.tokenCount, answer };
-}
-
 describe('every provider recording renders right', () => {
   it('has an expectation for every recording with a response body', () => {
-    const bodies = fs.readdirSync(providerFixtures).filter((name) => /\.(sse\.txt|json)$/.test(name) && !name.includes('.meta.') && !name.startsWith('ollama-'));
+    const bodies = fs.readdirSync(providerFixtures).filter((name) => /\.(sse\.txt|json)$/.test(name) && !name.includes('.meta.') && !name.startsWith('ollama-') && !name.includes('toolcall'));
     assert.deepEqual(bodies.sort(), Object.keys(EXPECTED).sort());
   });
 
@@ -102,9 +83,14 @@ describe('every provider recording renders right', () => {
     assert.deepEqual([placed.text, placed.ranges], ['Hi', [[0, 2]]]);
   });
 
-  it('says what it expected when the text is not a response', () => {
-    assert.throws(() => parseLoggedResponse('hello world'), /neither JSON nor an SSE transcript/);
-    assert.throws(() => parseLoggedResponse('{"foo": 1}'), /not a Chat Completions, Responses or Completions response/);
-    assert.throws(() => parseLoggedResponse('data: {broken'), /not valid JSON/);
+  it('refuses a stream of tool calls, which holds no text to colour', () => {
+    assert.throws(() => parseLoggedResponse(readFixture('openai-chat-stream-toolcall-logprobs-null-llamastack.sse.txt')),
+      /^Error: This OpenAI Chat Completions stream holds no text/);
+  });
+
+  it('says what it found when the text is not a response', () => {
+    assert.throws(() => parseLoggedResponse('hello world'), /it is text that is not JSON \(first line: “hello world”\)\. It reads OpenAI Chat Completions/);
+    assert.throws(() => parseLoggedResponse('{"foo": 1}'), /it is JSON with keys: foo\./);
+    assert.throws(() => parseLoggedResponse('data: {broken'), /^Error: Reading stopped at line 1: not valid JSON/);
   });
 });
