@@ -1,5 +1,5 @@
-// Bundles the extension. Two entries: the extension itself, and the model client with the
-// `openai` SDK, which the extension `require`s only when the first request is made.
+// Bundles the extension. Entries: the extension itself; the model client with the `openai` SDK, which the
+// extension `require`s only when the first request is made; the tokenizer (logit-bias ids), required on first use.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
 
@@ -11,13 +11,14 @@ const options = {
   entryPoints: {
     extension: 'src/extension.ts',
     client: 'src/client/index.ts',
+    tokenizer: 'src/tokenizer/index.ts',
   },
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
   outdir: 'dist',
-  external: ['vscode', './client.js'],
+  external: ['vscode', './client.js', './tokenizer.js'],
   minify: production,
   sourcemap: !production,
   sourcesContent: false,

