@@ -1,5 +1,5 @@
-import type { Document, Node as YamlNode, Pair, Scalar } from 'yaml';
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, YAMLMap } from 'yaml';
+import type { Document, Node as YamlNode, Pair, Scalar, YAMLMap } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type {
   DiagnosticCode, EvaluatorSpec, ModelParameters, PromptDiagnostic, PromptFile, PromptMessage, ResponseFormat,
   ResponseFormatType, Role, Severity, StringCheck, TestCase, TextRange,
@@ -51,15 +51,15 @@ class PromptFileReader {
     const root = this.doc.contents;
     const runAllRange = isMap(root) && root.items[0] ? this.range(root.items[0].key) : this.range([0, 0]);
     // A file YAML cannot read is not checked further: the CLI would stop at the syntax error too.
-    if (this.doc.errors.some((error) => error.code !== 'MULTIPLE_DOCS')) return this.result(new YAMLMap(), runAllRange);
+    if (this.doc.errors.some((error) => error.code !== 'MULTIPLE_DOCS')) return this.result(runAllRange);
     if (!isMap(root)) {
       if (root === null) this.report('error', 'messages-missing', 'The file is empty: a prompt file needs `messages`.', [0, 0]);
       else this.report('error', 'not-a-map', 'A prompt file is a YAML map with `messages` (and optionally `name`, `model`, `testData`, `evaluators`).', root);
-      return this.result(new YAMLMap(), runAllRange);
+      return this.result(runAllRange);
     }
     const messages = this.readMessages(root);
     const testCases = this.readTestData(root);
-    return this.result(root, runAllRange, {
+    return this.result(runAllRange, {
       name: this.stringField(root, 'name'),
       description: this.stringField(root, 'description'),
       model: this.stringField(root, 'model'),
@@ -72,7 +72,7 @@ class PromptFileReader {
     });
   }
 
-  private result(root: YAMLMap, runAllRange: TextRange, content: Partial<PromptFile> = {}): PromptFile {
+  private result(runAllRange: TextRange, content: Partial<PromptFile> = {}): PromptFile {
     return {
       name: undefined, description: undefined, model: undefined, modelParameters: {}, responseFormat: undefined,
       messages: [], testCases: [], evaluators: [], variables: [],
