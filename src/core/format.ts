@@ -23,25 +23,48 @@ export function formatPerplexity(perplexity: number | undefined): string {
   return perplexity >= 1000 ? perplexity.toExponential(2) : perplexity.toFixed(2);
 }
 
-const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '↵', '\r': '␍', '\t': '⇥' };
+const SHOWN_AS_SYMBOL: Record<string, string> = { ' ': '␣', '\n': '↵', '\r': '␍', '\t': '⇥' };
 
 /**
- * A token with its whitespace and invisible characters shown: spaces as ␣, newlines as ↵, control, zero-width
- * and bidi characters as ⟨U+XXXX⟩ (a bidi override in a hover could otherwise reorder what the user reads).
+ * Characters a reader cannot see, or cannot tell apart, shown as ⟨U+XXXX⟩:
+ * - Cc controls, Cf format characters (zero-width, bidi controls that could reorder what the user reads, the tag
+ *   characters U+E0000–E007F that can spell hidden ASCII), Cs lone surrogates;
+ * - Zl/Zp U+2028/U+2029, which break lines in some renderers; Zs spaces other than U+0020 (no-break, em,
+ *   ideographic...), which look like a space or like nothing and are different tokens;
+ * - Default_Ignorable_Code_Point (Unicode DerivedCoreProperties.txt; the Unicode Standard §5.21), which renderers
+ *   draw as nothing: variation selectors U+FE00–FE0F and U+E0100–E01EF (which can carry hidden bytes), the Hangul
+ *   fillers U+115F, U+1160, U+3164 and U+FFA0, the combining grapheme joiner, Mongolian selectors, and the rest.
+ * The engine's own Unicode data decides membership, so the classes stay current with it.
  */
-export function visibleToken(token: string): string {
+const SHOWN_AS_CODE_POINT = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Zs}\p{Default_Ignorable_Code_Point}]/u;
+
+/** How much of a token's visible form is shown (UTF-16 units) before it is cut with an ellipsis. */
+export const VISIBLE_TOKEN_LENGTH = 80;
+
+/**
+ * A token with its whitespace and invisible characters shown: spaces as ␣, newlines as ↵, other invisible or
+ * confusable characters as ⟨U+XXXX⟩ (see SHOWN_AS_CODE_POINT). A token whose visible form is longer than
+ * `maxLength` is cut with "…" followed by its full length in characters, e.g. `aaaa…⟨1200 characters⟩`.
+ */
+export function visibleToken(token: string, maxLength = VISIBLE_TOKEN_LENGTH): string {
   let out = '';
   for (const character of token) {
-    const code = character.codePointAt(0)!;
-    if (VISIBLE[character] !== undefined) out += VISIBLE[character];
-    else if (code < 0x20 || (code >= 0x7f && code < 0xa0) || isInvisible(code)) {
-      out += `⟨U+${code.toString(16).toUpperCase().padStart(4, '0')}⟩`;
-    } else out += character;
+    const shown = SHOWN_AS_SYMBOL[character]
+      ?? (SHOWN_AS_CODE_POINT.test(character) ? `⟨U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩` : character);
+    if (out.length + shown.length > maxLength) return `${out}…⟨${characterCount(token)} characters⟩`;
+    out += shown;
   }
   return out;
 }
 
-function isInvisible(code: number): boolean {
-  return (code >= 0x200b && code <= 0x200f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2060 && code <= 0x2069)
-    || code === 0xfeff || code === 0x00ad || code === 0x061c;
+/** Unicode characters (code points) in a string, counted without copying it. */
+function characterCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    count++;
+  }
+  return count;
 }

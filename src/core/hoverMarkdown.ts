@@ -3,9 +3,9 @@ import { formatLogprob, formatPercent, visibleToken } from './format';
 import type { StoredToken } from './tokenStore';
 
 /**
- * Markdown for a token's hover. Model text is untrusted: every token goes into a code span whose backtick fence
- * is longer than any backtick run inside it, with `|` escaped in table cells, so links, images, HTML and
- * `$(icons)` show as literal text. The adapter renders it with `isTrusted`, `supportHtml` and theme icons off.
+ * Markdown for a token's hover. Model text is untrusted: every token goes into a code span that no text can
+ * leave (see `codeSpan`), so links, images, HTML and `$(icons)` show as literal text. The adapter renders it with
+ * `isTrusted`, `supportHtml` and theme icons off.
  */
 export function hoverMarkdown(tokens: readonly StoredToken[]): string {
   if (tokens.length === 1) return tokenSection(tokens[0]!, '');
@@ -63,15 +63,28 @@ export function summarize(alternatives: readonly Alternative[]): { coverage: num
   return { coverage, entropyBits };
 }
 
-/** A code span that no content can break out of (CommonMark: the fence must differ from every run inside). */
+/**
+ * A code span no text can leave. CommonMark: the fence is longer than every backtick run inside, and text that
+ * starts or ends with a backtick is padded with a space, which the renderer strips again.
+ * In a table cell the span must also survive the row splitter, which runs before any inline parsing. VS Code
+ * renders hovers with marked, whose `splitCells` (VS Code src/vs/base/common/marked/marked.js at commit
+ * 11203b1c) ends a cell at every `|` preceded by an even number of backslashes, inside a code span or not, then
+ * turns each `\|` of a cell into `|`. So every `|` is written `\|`. A `|` right after a backslash cannot be
+ * written so that `\|` shows (that needs an odd run of backslashes, of which the unescape removes just one), so
+ * it shows as ⟨U+007C⟩, in the notation of `visibleToken`. The newer, code-span-aware `splitCells` of marked
+ * (markedjs/marked src/helpers.ts at commit 0589781a) reads a backslash before the closing fence as escaping it,
+ * so text ending in a backslash is padded too.
+ * Each token thus stays in its own cell and its own span, whatever the other cells hold (our own command links
+ * included). `text` is a visible form (`visibleToken`): no line breaks, no spaces.
+ */
 export function codeSpan(text: string, inTable: boolean): string {
   if (text.length === 0) return '_(empty)_';
   let longestRun = 0;
   for (const run of text.match(/`+/g) ?? []) longestRun = Math.max(longestRun, run.length);
   const fence = '`'.repeat(longestRun + 1);
-  const padded = text.startsWith('`') || text.endsWith('`') ? ` ${text} ` : text;
-  const body = inTable ? padded.replace(/\|/g, '\\|') : padded;
-  return `${fence}${body}${fence}`;
+  const body = inTable ? text.replace(/\\\|/g, '\\⟨U+007C⟩').replace(/\|/g, '\\|') : text;
+  const padded = /^`|[`\\]$/.test(body) ? ` ${body} ` : body;
+  return `${fence}${padded}${fence}`;
 }
 
 function bar(probability: number): string {

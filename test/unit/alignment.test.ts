@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { MAX_PENDING_TEXT, TokenAligner } from '../../src/core/aligner';
 import { Answer } from '../../src/core/answer';
 import { DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import type { ChatChunkLike } from '../../src/core/chatChunk';
@@ -163,5 +164,89 @@ describe('line endings', () => {
   it('holds back a trailing CR until it knows whether LF follows', () => {
     const result = replay([{ text: 'a\r', tokens: [] }, { text: '\nb', tokens: [] }], '\n');
     assert.equal(result.inserted, 'a\nb');
+  });
+});
+
+describe('a hostile or broken server', () => {
+  const entry = (text: string): TokenEntry => ({ token: text, logprob: -0.5, bytes: null, top_logprobs: [] });
+  const WORDS = [' the', ' model', ',', ' 💙', '\n', ' sure'];
+  const words = Array.from({ length: 5000 }, (_, i) => WORDS[i % WORDS.length]!);
+
+  /** Runs a feed through an aligner; the placements as [start, end, firstToken] triples. */
+  function aligned(feed: (aligner: TokenAligner) => void): [number, number, number][] {
+    const placed: [number, number, number][] = [];
+    const aligner = new TokenAligner((start, end, first) => placed.push([start, end, first]));
+    feed(aligner);
+    aligner.finish();
+    return placed;
+  }
+
+  /** Where each word lies in their concatenation: running sums of their lengths, token i on word i. */
+  function wordRanges(offset = 0, firstToken = 0): [number, number, number][] {
+    let at = offset;
+    return words.map((word, i) => [at, (at += word.length), firstToken + i]);
+  }
+
+  it('places every real token among thousands of tokens that are not in the text', () => {
+    const placed = aligned((aligner) => words.forEach((word, i) => {
+      aligner.appendText(word);
+      aligner.addToken(2 * i, entry(`<|junk ${i}|>`));
+      aligner.addToken(2 * i + 1, entry(word));
+    }));
+    assert.deepEqual(placed, wordRanges().map(([start, end, i]) => [start, end, 2 * i + 1]));
+  });
+
+  it('places nothing when no token is in the text, and nothing wrongly', () => {
+    const placed = aligned((aligner) => {
+      for (let i = 0; i < 5000; i++) {
+        aligner.appendText('a'.repeat(32));
+        aligner.addToken(i, entry(`${'a'.repeat(31)}b`));
+      }
+    });
+    assert.deepEqual(placed, []);
+  });
+
+  it('places tokens that arrive after all of the text, in one piece or in thousands', () => {
+    assert.deepEqual(aligned((aligner) => {
+      aligner.appendText(words.join(''));
+      words.forEach((word, i) => aligner.addToken(i, entry(word)));
+    }), wordRanges());
+    const characters = [...words.join('')];
+    assert.deepEqual(aligned((aligner) => {
+      for (const character of characters) aligner.appendText(character);
+      words.forEach((word, i) => aligner.addToken(i, entry(word)));
+    }), wordRanges());
+  });
+
+  it('places tokens that arrive before all of their text, the text in pieces that split tokens', () => {
+    const text = words.join('');
+    assert.deepEqual(aligned((aligner) => {
+      words.forEach((word, i) => aligner.addToken(i, entry(word)));
+      for (let at = 0; at < text.length; at += 3) aligner.appendText(text.slice(at, at + 3));
+    }), wordRanges());
+  });
+
+  it('waits for the text of a long token, but not of one longer than any real token', () => {
+    const long = 'x'.repeat(1000);
+    assert.deepEqual(aligned((aligner) => {
+      aligner.addToken(0, entry(long));
+      for (let at = 0; at < long.length; at += 7) aligner.appendText(long.slice(at, at + 7));
+    }), [[0, 1000, 0]]);
+    const huge = 'x'.repeat(2000);
+    assert.deepEqual(aligned((aligner) => {
+      aligner.addToken(0, entry(huge));
+      aligner.appendText(huge.slice(0, 1000));
+      aligner.appendText(huge.slice(1000));
+    }), []);
+  });
+
+  it(`keeps at most ${MAX_PENDING_TEXT} characters of unmatched text, giving up the oldest`, () => {
+    const placed = aligned((aligner) => {
+      aligner.appendText(`ab${'x'.repeat(MAX_PENDING_TEXT - 2)}`);
+      aligner.appendText('cd'); // two over the limit: "ab" is given up
+      aligner.addToken(0, entry('ab'));
+      aligner.addToken(1, entry('xx'));
+    });
+    assert.deepEqual(placed, [[2, 4, 1]]);
   });
 });

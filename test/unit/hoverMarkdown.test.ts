@@ -99,3 +99,118 @@ describe('alternatives and numbers', () => {
     assert.equal(formatPercent(undefined), 'n/a');
   });
 });
+
+/**
+ * The table layer of marked, re-implemented to check that no token leaves its cell or its code span.
+ * Row splitters: VS Code's vendored marked (microsoft/vscode src/vs/base/common/marked/marked.js at commit
+ * 11203b1c, `splitCells`) and marked's current code-span-aware one (markedjs/marked src/helpers.ts at commit
+ * 0589781a, `splitCells`). Then the inline code rule and its space stripping (`Tokenizer.codespan` in the same
+ * vendored file): /^(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/.
+ */
+function splitCellsVendored(row: string, count: number): string[] {
+  const marked = row.replace(/\|/g, (_pipe, offset: number, whole: string) => {
+    let escaped = false;
+    for (let at = offset - 1; at >= 0 && whole[at] === '\\'; at--) escaped = !escaped;
+    return escaped ? '|' : ' |';
+  });
+  return finishCells(marked.split(/ \|/), count);
+}
+
+function splitCellsCurrent(row: string, count: number): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let inCode = false;
+  let fence = 0;
+  let escaped = false;
+  for (let i = 0; i < row.length; i++) {
+    const char = row[i]!;
+    if (escaped) {
+      cell += char;
+      escaped = false;
+    } else if (char === '\\') {
+      cell += char;
+      escaped = true;
+    } else if (char === '`') {
+      let run = 1;
+      while (row[i + run] === '`') run++;
+      if (!inCode) {
+        inCode = true;
+        fence = run;
+      } else if (run === fence) {
+        let backslashes = 0;
+        for (let at = i - 1; at >= 0 && row[at] === '\\'; at--) backslashes++;
+        if (backslashes % 2 === 0) inCode = false;
+      }
+      cell += row.slice(i, i + run);
+      i += run - 1;
+    } else if (char === '|' && !inCode) {
+      cells.push(cell);
+      cell = '';
+    } else cell += char;
+  }
+  cells.push(cell);
+  return finishCells(cells, count);
+}
+
+/** The common end of both splitters: outer empty cells dropped, padded or cut to `count`, trimmed, `\|` unescaped. */
+function finishCells(cells: string[], count: number): string[] {
+  if (!cells[0]!.trim()) cells.shift();
+  if (cells.length > 0 && !cells[cells.length - 1]!.trim()) cells.pop();
+  if (cells.length > count) cells.splice(count);
+  while (cells.length < count) cells.push('');
+  return cells.map((cell) => cell.trim().replace(/\\\|/g, '|'));
+}
+
+/** The content a cell shows when it is exactly one code span, or undefined when it is anything else. */
+function soleCodeSpan(cell: string): string | undefined {
+  const match = /^(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/.exec(cell);
+  if (!match || match[0].length !== cell.length) return undefined;
+  const text = match[2]!.replace(/\n/g, ' ');
+  return /[^ ]/.test(text) && text.startsWith(' ') && text.endsWith(' ') ? text.slice(1, -1) : text;
+}
+
+describe('hover tables at the layer of the markdown renderer', () => {
+  // Each token and, written by hand, what its cell must show: its visible form, and ⟨U+007C⟩ for a "|" right after
+  // a backslash (the one pair a table cell cannot show).
+  const cases: [string, string][] = [
+    ['\\|', '\\⟨U+007C⟩'],
+    ['\\\\|', '\\\\⟨U+007C⟩'],
+    ['\\\\\\|', '\\\\\\⟨U+007C⟩'],
+    ['a\\|b|c', 'a\\⟨U+007C⟩b|c'],
+    ['|\\|', '|\\⟨U+007C⟩'],
+    ['trailing\\', 'trailing\\'],
+    ['\\', '\\'],
+    ['\\`', '\\`'],
+    ['a\\``b', 'a\\``b'],
+    ['`', '`'], ['``', '``'], ['a```b', 'a```b'], ['`code`', '`code`'], ['````', '````'], ['a`b``c```d````', 'a`b``c```d````'],
+    ['|', '|'], ['||', '||'], ['a|b', 'a|b'],
+    ['a\u2028![](https://attacker.example/)', 'a⟨U+2028⟩![](https://attacker.example/)'],
+    ['a\u2029b', 'a⟨U+2029⟩b'],
+    ['a\nb\r\nc', 'a↵b␍↵c'],
+    ['<img src=x onerror=alert(1)>', '<img␣src=x␣onerror=alert(1)>'],
+    ['![](https://attacker.example/?q=)', '![](https://attacker.example/?q=)'],
+    ['[x](command:workbench.action.terminal.new)', '[x](command:workbench.action.terminal.new)'],
+    ['$(alert)', '$(alert)'],
+    ['&lt;', '&lt;'],
+    [' `|\\|` ', '␣`|\\⟨U+007C⟩`␣'],
+  ];
+
+  for (const [text, shown] of cases) {
+    it(`keeps ${JSON.stringify(text)} in its own cell and code span, showing ${JSON.stringify(shown)}`, () => {
+      const markdown = hoverMarkdown([token(text, -1, [{ token: text, logprob: -1 }, { token: 'safe', logprob: -2 }])]);
+      assert.ok(!/[\r\u2028\u2029]/.test(markdown), 'no line break but \\n, which only our own text has');
+      const lines = markdown.split('\n');
+      const header = lines.indexOf('|:-:|:--|--:|--:|:--|');
+      const rows = lines.slice(header + 1, header + 3);
+      for (const split of [splitCellsVendored, splitCellsCurrent]) {
+        const [chosen, other] = rows.map((row) => split(row, 5));
+        assert.deepEqual(chosen!.map((cell, i) => (i === 1 ? soleCodeSpan(cell) : cell)), ['▶', shown, '36.79 %', '-1.0000', '████░░░░░░'], split.name);
+        assert.deepEqual(other!.map((cell, i) => (i === 1 ? soleCodeSpan(cell) : cell)), ['', 'safe', '13.53 %', '-2.0000', '█░░░░░░░░░'], split.name);
+      }
+      // Outside the table nothing needs ⟨U+007C⟩: the first line starts with one code span showing the visible form.
+      const first = /^(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/.exec(lines[0]!)!;
+      assert.equal(soleCodeSpan(first[0]), visibleToken(text));
+      assert.ok(lines[0]!.slice(first[0].length).startsWith(' · **36.79 %**'));
+    });
+  }
+});

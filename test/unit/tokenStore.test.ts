@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Answer, NO_BUCKET } from '../../src/core/answer';
 import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
+import { StringTable } from '../../src/core/columns';
 import type { TokenEntry } from '../../src/core/logprob';
 
 const entry = (token: string, logprob: number | null, alternatives: TokenEntry['top_logprobs'] = []): TokenEntry =>
@@ -94,8 +95,10 @@ describe('statistics', () => {
     answer.append('abcd', [entry('a', 0), entry('b', -9999), entry('c', null), entry('d', 1e-7)]);
     const stats = answer.stats(0.5);
     assert.equal(stats.tokens, 3);
-    assert.ok(stats.meanProbability! <= 1 && stats.meanProbability! >= 0);
-    assert.ok(!Number.isNaN(stats.perplexity));
+    // By hand: logprobs 0, -9999 and 0 (1e-7 clamped); probabilities 1, 0 (e^-9999 underflows) and 1.
+    assert.equal(stats.meanProbability, 2 / 3);
+    // exp(9999 / 3) = exp(3333) is past the largest double (about exp(709.8)): infinite, not NaN.
+    assert.equal(stats.perplexity, Number.POSITIVE_INFINITY);
     assert.equal(answer.bucketOfPlacement(0), 9);
     assert.equal(answer.bucketOfPlacement(1), 0);
     assert.equal(answer.bucketOfPlacement(3), 9);
@@ -108,12 +111,26 @@ describe('statistics', () => {
     assert.equal(answer.stats(0.5).perplexity, undefined);
   });
 
-  it('stores alternatives, interning their strings', () => {
+  it('stores alternatives, interning their strings: one id per distinct string, which the rank compares', () => {
     const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
-    answer.append('x', [entry('x', -0.1, [{ token: 'x', logprob: -0.1 }, { token: 'y', logprob: -2.5 }])]);
+    // The sampled token's string and its alternative's are equal, but separate strings (one built at run time).
+    answer.append('xyab', [
+      entry(['x', 'y'].join(''), -0.7, [{ token: 'zz', logprob: -0.1 }, { token: 'xy', logprob: -0.7 }, { token: 'w', logprob: -2.5 }]),
+      entry('ab', -0.1, [{ token: 'a', logprob: -0.05 }, { token: 'zz', logprob: -3 }]),
+    ]);
     const stored = answer.store.token(0);
-    assert.equal(stored.alternatives.length, 2);
-    assert.equal(stored.alternatives[1]!.token, 'y');
-    assert.ok(Math.abs(stored.alternatives[1]!.logprob - -2.5) < 1e-6);
+    assert.deepEqual(stored.alternatives.map((alternative) => alternative.token), ['zz', 'xy', 'w']);
+    assert.ok(Math.abs(stored.alternatives[2]!.logprob - -2.5) < 1e-6);
+    // rankOf finds the sampled token among its alternatives by interned id: equal strings must share one.
+    assert.equal(answer.store.rankOf(0), 2);
+    assert.equal(answer.store.rankOf(1), undefined, '"ab" is not among its alternatives');
+  });
+
+  it('interns strings in a table that stores each distinct string once', () => {
+    const table = new StringTable();
+    const ids = [' the', ',', ' the', [' ', 'the'].join(''), ',', 'new'].map((text) => table.intern(text));
+    assert.deepEqual(ids, [0, 1, 0, 0, 1, 2], 'ids are handed out in order, so "new" getting 2 means two strings were stored before it');
+    assert.equal(table.lookup(0), ' the');
+    assert.equal(table.lookup(2), 'new');
   });
 });

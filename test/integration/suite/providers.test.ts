@@ -101,7 +101,8 @@ describe('API styles, profiles, scoring and saved responses in a real editor', (
     const [tracked] = (await lens()).tracker.answers(editor.document);
     assert.equal(tracked!.answer.bucketOfPlacement(0), NO_BUCKET);
     assert.notEqual(tracked!.answer.bucketOfPlacement(1), NO_BUCKET);
-    assert.match(await hoverAt(editor.document, 8 + 5), /`␣quick` · \*\*0\.203 %\*\*.*not among the top 3|rank 3 of 3/);
+    // " quick" (-6.2) ranks third of " first" (-2.3), " best" (-2.9) and itself in completions-echo-score.json.
+    assert.match(await hoverAt(editor.document, 8 + 5), /^`␣quick` · \*\*0\.203 %\*\* · logprob -6\.2000 · rank 3 of 3$/m);
     assert.match(await hoverAt(editor.document, 8), /returned no logprob/);
     assert.equal(server.requests.at(-1)!.body!.echo, true);
   });
