@@ -246,7 +246,7 @@ function caseName(caseIndex: number | undefined): string {
 
 /** A value on one line for a code span: line breaks and invisible characters as symbols, at most `max` characters. */
 function inline(text: string, max = 200): string {
-  const visible = text.split(' ').map(visibleToken).join(' ');
+  const visible = text.split(' ').map((word) => visibleToken(word)).join(' ');
   const characters = [...visible];
   return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : visible;
 }
