@@ -87,10 +87,11 @@ export type BackendFamily = 'openai' | 'vllm' | 'llamacpp' | 'ollama' | 'other';
  * (`logprobs_mode` raw_logprobs, vllm-project/vllm `vllm/v1/sample/sampler.py` @3e342658) and takes top_k / min_p
  * as extra parameters; llama.cpp's server reports probabilities before sampling unless `post_sampling_probs` is set
  * and takes top_k / min_p (design note wire-formats.md); Ollama's OpenAI-compatible endpoint lists temperature and
- * top_p among its request fields but not top_k or min_p (docs.ollama.com/api/openai-compatibility).
+ * top_p among its request fields but not top_k or min_p (docs.ollama.com/api/openai-compatibility). OpenAI documents
+ * neither way; the design notes (wire-formats.md) call it unconfirmed.
  */
 export const BACKEND_SAMPLING: Readonly<Record<BackendFamily, { readonly note: string; readonly acceptsTopK: boolean; readonly acceptsMinP: boolean }>> = {
-  openai: { note: 'OpenAI\'s logprobs are the model\'s own: they do not change with temperature or top_p.', acceptsTopK: false, acceptsMinP: false },
+  openai: { note: 'OpenAI\'s logprobs are reported to be the model\'s own, unchanged by temperature and top_p (OpenAI does not document it).', acceptsTopK: false, acceptsMinP: false },
   vllm: { note: 'vLLM reports the model\'s distribution before its sampler (temperature, top-k, top-p, min-p, penalties).', acceptsTopK: true, acceptsMinP: true },
   llamacpp: { note: 'llama.cpp reports the model\'s distribution before its sampler (unless post_sampling_probs is set).', acceptsTopK: true, acceptsMinP: true },
   ollama: { note: 'Whether Ollama reports its distribution before or after its sampler is not documented; its OpenAI endpoint takes temperature and top_p only.', acceptsTopK: false, acceptsMinP: false },
