@@ -1,5 +1,6 @@
-// Bundles the extension. Entries: the extension itself; the model client with the `openai` SDK, which the
+// Bundles the extension. Node entries: the extension itself; the model client with the `openai` SDK, which the
 // extension `require`s only when the first request is made; the tokenizer (logit-bias ids), required on first use.
+// The webviews' scripts are a separate browser build (dist/webview/), loaded by their panels, never by the host.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
 
@@ -26,17 +27,36 @@ const options = {
   logLevel: 'warning',
 };
 
+/** @type {import('esbuild').BuildOptions} */
+const webviewOptions = {
+  entryPoints: {
+    inspector: 'src/webview/inspector/main.ts',
+  },
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'chrome120',
+  outdir: 'dist/webview',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  metafile: true,
+  logLevel: 'warning',
+};
+
 async function main() {
   if (watch) {
-    const context = await esbuild.context(options);
-    await context.watch();
+    for (const each of [options, webviewOptions]) await (await esbuild.context(each)).watch();
     return;
   }
-  const result = await esbuild.build(options);
-  for (const [file, output] of Object.entries(result.metafile.outputs)) {
-    if (file.endsWith('.js')) console.log(`${file}  ${(output.bytes / 1024).toFixed(1)} KB`);
+  const results = await Promise.all([esbuild.build(options), esbuild.build(webviewOptions)]);
+  for (const result of results) {
+    for (const [file, output] of Object.entries(result.metafile.outputs)) {
+      if (file.endsWith('.js')) console.log(`${file}  ${(output.bytes / 1024).toFixed(1)} KB`);
+    }
   }
-  fs.writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
+  fs.writeFileSync('dist/meta.json', JSON.stringify(results[0].metafile));
+  fs.writeFileSync('dist/webview/meta.json', JSON.stringify(results[1].metafile));
 }
 
 main().catch((error) => {

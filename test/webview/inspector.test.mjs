@@ -1,0 +1,320 @@
+// The token inspector webview in a real browser, outside VS Code: the page exactly as the panel will serve it
+// (webviewHtml's strict CSP, the esbuild bundle, the media stylesheets) on 127.0.0.1, a stub of
+// `acquireVsCodeApi` loaded by nonce, Dark Modern's theme variables, and Debian's chromium driven by
+// playwright-core. It drives the page with the keyboard as a user would and checks the numbers against the core
+// maths. Run: `node esbuild.js && node --test test/webview/` under Node 24 (see scripts/ensure-node.sh); it needs
+// playwright-core in .cache/editor (installed by the real-editor suite) and /usr/bin/chromium. It prints the
+// time of one update in the browser and saves test-artifacts/inspector-dark.png.
+import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { launchBrowser, makeRunDir, root } from '../realEditor/editor.mjs';
+
+/** Dark Modern's values of the variables VS Code injects into a webview (the theme's colours and fonts). */
+const DARK_MODERN = {
+  '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
+  '--vscode-font-size': '13px',
+  '--vscode-font-weight': 'normal',
+  '--vscode-editor-font-family': '"Droid Sans Mono", "monospace", monospace',
+  '--vscode-editor-font-size': '14px',
+  '--vscode-foreground': '#cccccc',
+  '--vscode-descriptionForeground': '#9d9d9d',
+  '--vscode-disabledForeground': '#cccccc80',
+  '--vscode-editor-background': '#1f1f1f',
+  '--vscode-editor-foreground': '#cccccc',
+  '--vscode-editorWidget-background': '#202020',
+  '--vscode-editor-selectionHighlightBackground': '#add6ff26',
+  '--vscode-editorCursor-foreground': '#aeafad',
+  '--vscode-focusBorder': '#0078d4',
+  '--vscode-button-background': '#0078d4',
+  '--vscode-button-foreground': '#ffffff',
+  '--vscode-button-hoverBackground': '#026ec1',
+  '--vscode-button-border': '#ffffff12',
+  '--vscode-button-secondaryBackground': '#313131',
+  '--vscode-button-secondaryForeground': '#cccccc',
+  '--vscode-input-background': '#313131',
+  '--vscode-input-border': '#3c3c3c',
+  '--vscode-input-foreground': '#cccccc',
+  '--vscode-settings-textInputBackground': '#313131',
+  '--vscode-settings-textInputBorder': '#3c3c3c',
+  '--vscode-settings-textInputForeground': '#cccccc',
+  '--vscode-list-hoverBackground': '#2a2d2e',
+  '--vscode-panel-border': '#2b2b2b',
+  '--vscode-widget-border': '#313131',
+  '--vscode-charts-foreground': '#cccccc',
+  '--vscode-charts-lines': '#cccccc80',
+  '--vscode-charts-red': '#f14c4c',
+  '--vscode-charts-blue': '#3794ff',
+  '--vscode-charts-yellow': '#cca700',
+  '--vscode-charts-orange': '#d18616',
+  '--vscode-charts-green': '#89d185',
+  '--vscode-charts-purple': '#b180d7',
+};
+
+// Stands in for what VS Code injects: `acquireVsCodeApi` (state kept in sessionStorage so a reload restores it, the
+// way VS Code keeps it across a hide or reload) and the theme class on the body.
+const STUB = `
+window.__posted = [];
+window.acquireVsCodeApi = () => ({
+  postMessage: (message) => window.__posted.push(JSON.parse(JSON.stringify(message))),
+  getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null'),
+  setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
+});
+document.body.classList.add('vscode-dark');
+`;
+
+let runDir;
+let server;
+let browser;
+let page;
+let origin;
+let core;
+const errors = [];
+
+async function buildPage() {
+  const site = path.join(runDir, 'site');
+  fs.mkdirSync(site, { recursive: true });
+  await esbuild.build({ entryPoints: [path.join(root, 'src/webview/inspector/main.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', minify: true, outfile: path.join(site, 'inspector.js'), logLevel: 'warning' });
+  // The core maths and the page builder, for the expectations and the HTML.
+  await esbuild.build({
+    stdin: { contents: ['webviewHtml', 'sampling', 'format', 'buckets', 'wireFormats', 'inspectorProtocol'].map((name) => `export * from './src/core/${name}';`).join('\n'), resolveDir: root, loader: 'ts' },
+    bundle: true, format: 'esm', platform: 'node', outfile: path.join(runDir, 'core.mjs'), logLevel: 'warning',
+  });
+  core = await import(pathToFileURL(path.join(runDir, 'core.mjs')).href);
+  fs.writeFileSync(path.join(site, 'vscode-stub.js'), STUB);
+  fs.writeFileSync(path.join(site, 'theme.css'), `html {\n${Object.entries(DARK_MODERN).map(([name, value]) => `  ${name}: ${value};`).join('\n')}\n}\n`);
+  for (const sheet of ['common.css', 'inspector.css']) fs.copyFileSync(path.join(root, 'media/webview', sheet), path.join(site, sheet));
+  return site;
+}
+
+function serve(site) {
+  const nonce = crypto.randomBytes(16).toString('base64');
+  server = http.createServer((request, response) => {
+    const name = new URL(request.url, 'http://x').pathname.slice(1) || 'index.html';
+    if (name === 'index.html') {
+      const html = core.webviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/inspector.js`, styleUris: ['theme.css', 'common.css', 'inspector.css'].map((sheet) => `${origin}/${sheet}`), title: 'Token Inspector' })
+        .replace('<script nonce=', `<script nonce="${nonce}" src="${origin}/vscode-stub.js"></script>\n    <script nonce=`);
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+      return;
+    }
+    if (name === 'favicon.ico') return void response.writeHead(204).end(); // a browser asks; a webview does not
+    const file = path.join(site, path.basename(name));
+    if (!fs.existsSync(file)) return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': name.endsWith('.css') ? 'text/css' : 'text/javascript' }).end(fs.readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    origin = `http://127.0.0.1:${server.address().port}`;
+    resolve();
+  }));
+}
+
+const recorded = (name) => core.parseLoggedResponse(fs.readFileSync(path.join(root, 'test/fixtures/providers', name), 'utf8')).deltas.flatMap((delta) => delta.tokens);
+
+/**
+ * A recorded token, Azure OpenAI's " =" (62.0 %) against " equals" (37.6 %) and " is"; and, for the strip, the
+ * tokens of three recordings one after the other (OpenAI's 9, Azure's 7 with " =" at 13, llama.cpp's 3).
+ */
+function recordedToken() {
+  const azure = recorded('azure-openai-chat-stream-top3-llamastack.sse.txt');
+  const tokens = [...recorded('openai-chat-stream-top5-llamastack.sse.txt'), ...azure, ...recorded('llamacpp-oai-chat-stream-multibyte-issue.sse.txt')];
+  return { tokens, equals: azure[4] };
+}
+
+function stripMessage(tokens) {
+  const buckets = tokens.map((token) => {
+    const reading = core.tokenValue('margin', { token: token.token, logprob: token.logprob, alternatives: token.top_logprobs ?? [] });
+    return reading ? core.bucketOfValue('margin', reading.value, core.MODE_DEFAULTS.margin.thresholds) : 255;
+  });
+  return { kind: 'strip', strip: { answerId: 'answer-1', mode: 'margin', buckets, labels: tokens.map((token) => core.visibleToken(token.token)), current: 13 } };
+}
+
+const member = (token) => ({ token: token.token, logprob: token.logprob, alternatives: (token.top_logprobs ?? []).map(({ token: t, logprob }) => ({ token: t, logprob })) });
+
+async function post(message) {
+  await page.evaluate((data) => window.postMessage(data, '*'), message);
+}
+
+async function rows() {
+  return page.$$eval('.bar-chart .bar-row', (groups) => groups.map((group) => ({
+    label: group.querySelector('.label').textContent,
+    numbers: group.querySelector('.numbers').textContent,
+    chosen: group.classList.contains('chosen'),
+  })));
+}
+
+/** What the rows must say for the token under these settings, from the core maths. */
+function expectedNumbers(token, settings) {
+  const d = core.distributionOf(token, token.top_logprobs);
+  const result = core.whatIf(d, { ...core.NEUTRAL_SETTINGS, ...settings });
+  return d.candidates.map((candidate, i) => `${core.formatPercent(candidate.probability)} → ${result.cuts[i] === 'topK' ? 'cut by top-k' : core.formatPercent(result.probabilities[i])}`);
+}
+
+async function posted(kind) {
+  return page.evaluate((wanted) => window.__posted.filter((message) => message.kind === wanted), kind);
+}
+
+describe('token inspector webview in Chromium', { timeout: 120_000 }, () => {
+  before(async () => {
+    fs.mkdirSync(path.join(root, '.cache', 'runs'), { recursive: true });
+    runDir = makeRunDir('webview');
+    const site = await buildPage();
+    await serve(site);
+    browser = await launchBrowser(runDir);
+    page = await browser.newPage({ viewport: { width: 760, height: 900 }, colorScheme: 'dark' });
+    page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') errors.push(`console ${message.type()}: ${message.text()}`); });
+    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+    page.on('response', (response) => { if (response.status() >= 400) errors.push(`HTTP ${response.status()} for ${response.url()}`); });
+    // Harness instrumentation, installed before any page script: every CSP violation the page reports.
+    await page.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (event) => window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+    });
+    await page.goto(`${origin}/index.html`);
+    await page.waitForFunction(() => window.__posted.some((message) => message.kind === 'ready'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    if (runDir) fs.rmSync(runDir, { recursive: true, force: true });
+  });
+
+  it('shows a token\'s alternatives with the numbers the core computes', async () => {
+    const { equals } = recordedToken();
+    await post({ kind: 'sampling', sampling: { settings: { temperature: null, topP: null, topK: null, minP: null }, accepts: { topK: true, minP: true }, backendNote: core.BACKEND_SAMPLING.vllm.note } });
+    await post({ kind: 'token', token: { answerId: 'answer-1', placement: 4, members: [member(equals)], mode: 'margin', valueText: 'margin 24.4 points', bucket: 5 } });
+    await page.waitForSelector('.bar-chart .bar-row');
+    const shown = await rows();
+    assert.deepEqual(shown.slice(0, 3).map((row) => row.label), ['␣=', '␣equals', '␣is']);
+    assert.equal(shown[0].chosen, true);
+    assert.deepEqual(shown.slice(0, 3).map((row) => row.numbers), expectedNumbers(equals, {}));
+    assert.equal(shown[0].numbers, '61.99 % → 61.99 %', 'e^-0.478262 = 0.61986, unchanged at neutral settings');
+    assert.equal(await page.textContent('header .token'), '␣=');
+  });
+
+  it('recomputes live as the temperature slider moves with the keyboard', async () => {
+    const { equals } = recordedToken();
+    await page.focus('#control-temperature-slider');
+    for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.inputValue('#control-temperature-slider'), '0.5');
+    assert.equal(await page.$eval('#control-temperature', (field) => field.value), '0.5');
+    const shown = await rows();
+    assert.deepEqual(shown.slice(0, 3).map((row) => row.numbers), expectedNumbers(equals, { temperature: 0.5 }));
+    // At T = 0.5: 0.61986² / (0.61986² + 0.37596² + 0.00418²) = 0.38423 / 0.52559 = 0.73103.
+    assert.equal(shown[0].numbers, '61.99 % → 73.10 %');
+  });
+
+  it('cuts by top-k typed in its number field, and Apply posts the settings', async () => {
+    const { equals } = recordedToken();
+    await page.click('#control-topK');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('2');
+    assert.equal(await page.inputValue('#control-topK-slider'), '2');
+    const shown = await rows();
+    assert.deepEqual(shown.slice(0, 3).map((row) => row.numbers), expectedNumbers(equals, { temperature: 0.5, topK: 2 }));
+    assert.match(shown[2].numbers, /cut by top-k$/);
+    // " =" and " equals" are 0.5 apart in logprob: at T = 0.5 and top-k 2, e / (1 + e) = 0.73106.
+    assert.equal(shown[0].numbers, '61.99 % → 73.11 %');
+    await page.focus('#apply');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await posted('apply'), [{ kind: 'apply', settings: { temperature: 0.5, topP: null, topK: 2, minP: null } }]);
+  });
+
+  it('reveals a token from the strip, by keyboard and by click', async () => {
+    const { tokens } = recordedToken();
+    await post(stripMessage(tokens));
+    await page.waitForSelector('.strip .mark');
+    assert.equal(await page.$$eval('.strip .mark', (marks) => marks.length), tokens.length);
+    await page.focus('.strip-host');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getAttribute('.strip-host', 'aria-valuetext'), '␣', 'the token after " =" in the Azure answer');
+    await page.keyboard.press('Enter');
+    const box = await page.locator('.strip-host').boundingBox();
+    await page.mouse.click(box.x + 2, box.y + box.height / 2);
+    assert.deepEqual(await posted('reveal'), [{ kind: 'reveal', answerId: 'answer-1', placement: 14 }, { kind: 'reveal', answerId: 'answer-1', placement: 0 }]);
+  });
+
+  it('refuses malformed messages without an error', async () => {
+    await post({ kind: 'token', token: { answerId: 'answer-1', placement: 1, members: [{ token: 'x', logprob: 'high', alternatives: [] }], mode: 'margin', valueText: '', bucket: null } });
+    await post({ kind: 'unknown' });
+    await post({ kind: 'strip', strip: { answerId: 'a', mode: 'margin', buckets: [1, 99], labels: [], current: 0 } });
+    assert.equal(await page.textContent('header .token'), '␣=', 'the page still shows the last good token');
+  });
+
+  it('styles the vscode-elements components through adopted stylesheets under the CSP, with no violation', async () => {
+    const styled = await page.$eval('#apply', (button) => {
+      const base = button.shadowRoot.querySelector('[part="base"]');
+      const before = getComputedStyle(base).backgroundColor;
+      // Through CSSOM (which the CSP allows), as a theme change does: the component follows the variable.
+      document.documentElement.style.setProperty('--vscode-button-background', '#a31515');
+      const themed = getComputedStyle(base).backgroundColor;
+      document.documentElement.style.removeProperty('--vscode-button-background');
+      return { adopted: button.shadowRoot.adoptedStyleSheets.length, before, themed };
+    });
+    assert.ok(styled.adopted > 0, 'lit adopted its constructed stylesheets');
+    assert.equal(styled.before, 'rgb(0, 120, 212)', 'Dark Modern\'s button background');
+    assert.equal(styled.themed, 'rgb(163, 21, 21)', 'the component reads --vscode-button-background');
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    assert.deepEqual(errors, []);
+    // The policy is live: an inline script is refused and reported.
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inline = true';
+      document.body.append(script);
+    });
+    await page.waitForFunction(() => window.__violations.length > 0);
+    assert.equal(await page.evaluate(() => window.__inline), undefined);
+    assert.match((await page.evaluate(() => window.__violations))[0], /^script-src/);
+    errors.length = 0;
+  });
+
+  it('keeps its state across a reload', async () => {
+    await page.reload();
+    await page.waitForSelector('.bar-chart .bar-row');
+    assert.equal(await page.textContent('header .token'), '␣=');
+    assert.equal(await page.inputValue('#control-temperature-slider'), '0.5');
+    assert.equal(await page.inputValue('#control-topK-slider'), '2');
+    await post(stripMessage(recordedToken().tokens)); // as the extension does when the page says it is ready
+    await page.waitForSelector('.strip .mark');
+    const shot = path.join(root, 'test-artifacts', 'inspector-dark.png');
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+  });
+
+  it('updates within a frame for a token with 20 alternatives (prints the figure)', async () => {
+    // Twenty alternatives with p = 0.4 × 0.6^i (together 1 − 0.6^20): a hand-made position, twenty bars and the others.
+    const alternatives = Array.from({ length: 20 }, (_, i) => ({ token: ` alt${i}`, logprob: Math.log(0.4) + i * Math.log(0.6) }));
+    const message = { kind: 'token', token: { answerId: 'answer-2', placement: 0, members: [{ token: ' alt0', logprob: Math.log(0.4), alternatives }], mode: 'probability', valueText: 'probability 40.00 %', bucket: 5 } };
+    const figures = await page.evaluate((data) => {
+      const slider = document.getElementById('control-temperature-slider');
+      const chart = document.querySelector('.chart');
+      const token = [];
+      const move = [];
+      for (let i = 0; i < 60; i++) {
+        let start = performance.now();
+        window.dispatchEvent(new MessageEvent('message', { data: { ...data, token: { ...data.token, placement: i } } }));
+        chart.getBoundingClientRect(); // style and layout of the new chart included
+        token.push(performance.now() - start);
+        start = performance.now();
+        slider.value = `${(i % 40) * 0.05}`;
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+        chart.getBoundingClientRect();
+        move.push(performance.now() - start);
+      }
+      const stats = (values) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        return { median: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.floor(sorted.length * 0.95)] };
+      };
+      return { token: stats(token), move: stats(move), rows: document.querySelectorAll('.bar-chart .bar-row').length };
+    }, message);
+    assert.equal(figures.rows, 21, 'twenty alternatives and the others');
+    console.log(`inspector DOM update on a new token, 20 alternatives: ${figures.token.median.toFixed(2)} ms median, ${figures.token.p95.toFixed(2)} ms p95 (target <= 16 ms)`);
+    console.log(`inspector DOM update on a slider move, 20 alternatives: ${figures.move.median.toFixed(2)} ms median, ${figures.move.p95.toFixed(2)} ms p95 (target <= 16 ms)`);
+    assert.deepEqual(errors, []);
+  });
+});
