@@ -16,7 +16,7 @@ import { EndpointResolver } from './vscode/endpoints/resolver';
 import { createLog } from './vscode/log';
 import { CompletionCommands } from './vscode/runs/completion';
 import { RunLifecycle } from './vscode/runs/lifecycle';
-import { openSample, openSavedResponse } from './vscode/runs/savedResponses';
+import { openSample, openLoggedResponse } from './vscode/runs/loggedResponses';
 import { scoreSelection } from './vscode/runs/scoring';
 import { SettingsService } from './vscode/settings';
 
@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     [Commands.rerunLast]: () => completions.rerunLast(),
     [Commands.cancel]: (document?: vscode.TextDocument) => lifecycle.cancel(document ?? vscode.window.activeTextEditor?.document),
     [Commands.scoreSelection]: () => scoreSelection(runDeps),
-    [Commands.openResponse]: (uri?: vscode.Uri) => openSavedResponse(runDeps, uri),
+    [Commands.openResponse]: (uri?: vscode.Uri) => openLoggedResponse(runDeps, uri),
     [Commands.trySample]: () => openSample(runDeps, context.extensionUri),
     [Commands.nextUncertain]: inEditor((editor) => goToUncertain(editor, uncertain(editor), 1)),
     [Commands.previousUncertain]: inEditor((editor) => goToUncertain(editor, uncertain(editor), -1)),

@@ -13,18 +13,13 @@ import { findSampled } from './sampling';
 export const DEFAULT_THRESHOLDS: readonly number[] = [0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95];
 export const BUCKET_COUNT = DEFAULT_THRESHOLDS.length + 1;
 /** Tokens below this probability count as uncertain (status bar, Next/Previous Uncertain Token). */
-export const DEFAULT_UNCERTAIN_BELOW = 0.5;
+export const DEFAULT_UNCERTAIN_THRESHOLD = 0.5;
 
 /** Bucket index of a probability: 0 is the least certain. */
 export function bucketOf(probability: number, thresholds: readonly number[]): number {
   let bucket = 0;
   while (bucket < thresholds.length && probability >= thresholds[bucket]!) bucket++;
   return bucket;
-}
-
-/** Checks user thresholds: exactly nine, strictly ascending, inside (0, 1). Returns a reason when they are not. */
-export function validateThresholds(value: unknown): string | undefined {
-  return validateModeThresholds('probability', value);
 }
 
 /** "35–50 %" style label for the legend. */
@@ -74,7 +69,7 @@ export interface ModeDefaults {
 }
 
 export const MODE_DEFAULTS: Readonly<Record<ColourMode, ModeDefaults>> = {
-  probability: { title: 'Probability', thresholds: DEFAULT_THRESHOLDS, higherIsCertain: true, uncertain: DEFAULT_UNCERTAIN_BELOW, range: [0, 1] },
+  probability: { title: 'Probability', thresholds: DEFAULT_THRESHOLDS, higherIsCertain: true, uncertain: DEFAULT_UNCERTAIN_THRESHOLD, range: [0, 1] },
   // GLTR's split, fixed (rankBucket). Uncertain from rank 2: the model preferred another token.
   rank: { title: 'Rank', thresholds: [], higherIsCertain: false, uncertain: 2 },
   // Points of probability between the two most likely tokens: under 10 is a near tie.

@@ -1,7 +1,7 @@
 import type { Failure } from './failure';
 
 /** What a run does. Every kind goes through the same lifecycle and failure policy. */
-export type RunKind = 'completion' | 'rerun' | 'score' | 'saved';
+export type RunKind = 'completion' | 'rerun' | 'score' | 'logged';
 
 /** How a run ended. */
 export type RunOutcome = 'done' | 'truncated' | 'filtered' | 'cancelled' | 'incomplete' | 'failed';
@@ -14,7 +14,7 @@ export interface OutcomeFacts {
   /** The last finish reason the stream sent (`stop`, `length`, `content_filter`, ...). */
   readonly finishReason: string | undefined;
   readonly hasText: boolean;
-  /** Whether a missing finish reason means the stream broke (a network stream) or not (a saved response). */
+  /** Whether a missing finish reason means the stream broke (a network stream) or not (a logged response). */
   readonly expectsFinish: boolean;
 }
 
@@ -61,7 +61,7 @@ export function endOfRunMessage(facts: EndOfRunFacts): EndOfRunMessage {
       return { severity: 'error', text: failure?.message ?? `${facts.host} sent no answer.`, actions: ['Show Log'] };
     case 'incomplete': {
       const why = sentence(failure?.message ?? 'the stream ended without a finish reason');
-      const actions: EndOfRunAction[] = facts.kind === 'saved' ? [] : ['Retry', 'Remove'];
+      const actions: EndOfRunAction[] = facts.kind === 'logged' ? [] : ['Retry', 'Remove'];
       return { severity: 'warning', text: `The answer is incomplete: ${why} What arrived (${tokens} tokens) is kept.`, actions };
     }
     default: {
@@ -69,7 +69,7 @@ export function endOfRunMessage(facts: EndOfRunFacts): EndOfRunMessage {
       if (outcome === 'truncated') notes.push(`The answer stopped at the token limit (logprobLens.maxTokens = ${facts.maxTokens ?? 'server default'}).`);
       if (outcome === 'filtered') notes.push(`${facts.host}'s content filter stopped the answer.`);
       if (!facts.sawLogprobs) {
-        notes.push(facts.kind === 'saved'
+        notes.push(facts.kind === 'logged'
           ? 'This response holds no logprobs, so the text is not coloured.'
           : `${facts.model} at ${facts.host} returned no logprobs, so the answer is not coloured. Some servers ignore the logprobs parameter (watsonx, LM Studio's chat endpoint, some OpenRouter providers): “Logprob Lens: Check Endpoint” tells.`);
       }

@@ -7,7 +7,7 @@ import { startReplayServer } from '../support/replayServer';
 const print = (line: string): void => console.log(`bench: ${line}`);
 
 /** A saved chat response with `count` tokens of varied probability, as Open Logprobs Response reads it. */
-function savedResponse(count: number): string {
+function loggedResponse(count: number): string {
   const words = [' the', ' model', ' was', ' fairly', ' sure', ',', ' and', ' less', ' so', ' here', '.', '\n'];
   const content = [];
   for (let i = 0; i < count; i++) {
@@ -27,7 +27,7 @@ export async function run(): Promise<void> {
   // Let the workbench finish starting (it shares the two cores) before timing anything else.
   await new Promise((resolve) => setTimeout(resolve, 5000));
   for (const size of [1_000, 10_000, 100_000]) {
-    const document = await vscode.workspace.openTextDocument({ content: savedResponse(size), language: 'json' });
+    const document = await vscode.workspace.openTextDocument({ content: loggedResponse(size), language: 'json' });
     await vscode.window.showTextDocument(document);
     const opened = await vscode.commands.executeCommand<{ documentUri: string }>('logprobLens.openResponse');
     const answerDocument = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === opened.documentUri)!;

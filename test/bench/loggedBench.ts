@@ -1,4 +1,4 @@
-// Figures for reading untrusted and saved responses: the entry checks on the live chat path, and Open Logprobs
+// Figures for reading untrusted and logged responses: the entry checks on the live chat path, and Open Logprobs
 // Response on large files. Prints numbers; asserts nothing.
 import { chatChunkDelta } from '../../src/core/chatChunk';
 import { readLogged } from '../../src/core/logged';

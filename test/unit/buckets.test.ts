@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { BUCKET_COUNT, bucketLabel, bucketOf, DEFAULT_THRESHOLDS, validateThresholds } from '../../src/core/buckets';
+import { BUCKET_COUNT, bucketLabel, bucketOf, DEFAULT_THRESHOLDS, validateModeThresholds } from '../../src/core/buckets';
 
 describe('confidence buckets', () => {
   it('has ten buckets from the nine default thresholds', () => {
@@ -16,11 +16,11 @@ describe('confidence buckets', () => {
   });
 
   it('rejects thresholds that are not nine ascending numbers in (0, 1)', () => {
-    assert.equal(validateThresholds(DEFAULT_THRESHOLDS), undefined);
-    assert.match(validateThresholds([0.5]) ?? '', /exactly 9/);
-    assert.match(validateThresholds([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.5]) ?? '', /between 0 and 1/);
-    assert.match(validateThresholds([0.1, 0.2, 0.3, 0.4, 0.5, 0.5, 0.7, 0.8, 0.9]) ?? '', /ascending/);
-    assert.match(validateThresholds('0.5') ?? '', /exactly 9/);
+    assert.equal(validateModeThresholds('probability', DEFAULT_THRESHOLDS), undefined);
+    assert.match(validateModeThresholds('probability', [0.5]) ?? '', /exactly 9/);
+    assert.match(validateModeThresholds('probability', [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.5]) ?? '', /between 0 and 1/);
+    assert.match(validateModeThresholds('probability', [0.1, 0.2, 0.3, 0.4, 0.5, 0.5, 0.7, 0.8, 0.9]) ?? '', /ascending/);
+    assert.match(validateModeThresholds('probability', '0.5') ?? '', /exactly 9/);
   });
 
   it('labels buckets for the legend', () => {

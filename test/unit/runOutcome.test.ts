@@ -19,7 +19,7 @@ describe('how a run ended, and what it says', () => {
     assert.equal(classifyOutcome({ ...network, failure: undefined, finishReason: 'content_filter', hasText: true }), 'filtered');
     assert.equal(classifyOutcome({ ...network, failure: undefined, finishReason: 'stop', hasText: false }), 'failed');
     assert.equal(classifyOutcome({ ...network, failure: undefined, finishReason: undefined, hasText: true }), 'incomplete', 'a network stream that never said it finished');
-    assert.equal(classifyOutcome({ expectsFinish: false, failure: undefined, finishReason: undefined, hasText: true }), 'done', 'a saved response');
+    assert.equal(classifyOutcome({ expectsFinish: false, failure: undefined, finishReason: undefined, hasText: true }), 'done', 'a logged response');
     assert.equal(classifyOutcome({ ...network, failure: undefined, finishReason: 'stop', hasText: true }), 'done');
   });
 
@@ -28,7 +28,7 @@ describe('how a run ended, and what it says', () => {
     assert.equal(message.severity, 'warning');
     assert.equal(message.text, 'The answer is incomplete: The connection to h was cut in the middle of the answer. What arrived (9 tokens) is kept.');
     assert.deepEqual(message.actions, ['Retry', 'Remove']);
-    assert.deepEqual(endOfRunMessage(facts({ kind: 'saved', outcome: 'incomplete', failure: lost })).actions, [], 'nothing to retry for a file');
+    assert.deepEqual(endOfRunMessage(facts({ kind: 'logged', outcome: 'incomplete', failure: lost })).actions, [], 'nothing to retry for a file');
     assert.equal(endOfRunMessage(facts({ outcome: 'incomplete', failure: undefined })).text,
       'The answer is incomplete: the stream ended without a finish reason. What arrived (9 tokens) is kept.');
   });
@@ -45,7 +45,7 @@ describe('how a run ended, and what it says', () => {
     assert.equal(message.severity, 'warning');
     assert.match(message.text, /^The answer stopped at the token limit \(logprobLens\.maxTokens = 64\)\. m at h returned no logprobs, so the answer is not coloured\./);
     assert.match(endOfRunMessage(facts({ outcome: 'filtered' })).text, /^h's content filter stopped the answer\.$/);
-    assert.equal(endOfRunMessage(facts({ kind: 'saved', sawLogprobs: false })).text, 'This response holds no logprobs, so the text is not coloured.');
+    assert.equal(endOfRunMessage(facts({ kind: 'logged', sawLogprobs: false })).text, 'This response holds no logprobs, so the text is not coloured.');
   });
 
   it('names the backends that can score when scoring fails, and explains the uncoloured first token when it works', () => {

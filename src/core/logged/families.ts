@@ -8,7 +8,7 @@ import { ollamaChunkDelta, ollamaEndpoint } from './ollama';
 import { chatCompletionDeltas, completionChunkDelta, responsesEventDelta, responsesResponseDeltas } from './openai';
 
 /**
- * The format families a saved response is recognised as, by shape. Each reads a streamed event and a whole
+ * The format families a logged response is recognised as, by shape. Each reads a streamed event and a whole
  * response alike (a whole response is a stream of one), and names itself for the document title.
  */
 

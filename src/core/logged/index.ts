@@ -12,7 +12,7 @@ import { readTranscript } from './transcript';
 import { promptLogprobsOf, scoredPromptTokens } from './vllm';
 
 /**
- * Open Logprobs Response, the pure part: a saved response's text in, what it holds out. The format is recognised
+ * Open Logprobs Response, the pure part: a logged response's text in, what it holds out. The format is recognised
  * by shape (./families), whatever the container (./transcript), also when the body sits in a test cassette or a
  * logging wrapper, or in a HAR file. Anything else is refused in words that say what was found. Never throws.
  */
@@ -71,7 +71,7 @@ export interface LoggedRefusal {
 
 export type LoggedResult = LoggedAnswer | LoggedScoredPrompt | LoggedHar | LoggedRefusal;
 
-/** The largest saved response Open Logprobs Response reads. */
+/** The largest logged response Open Logprobs Response reads. */
 export const MAX_LOGGED_RESPONSE_BYTES = 50 * 1024 * 1024;
 
 /** The refusal for a file of `bytes`, or `undefined` when it is within the limit. */
@@ -201,7 +201,7 @@ function readText(text: string, depth: number): LoggedResult {
   }
 }
 
-/** Reads a saved response's text: what it holds, or a refusal in words. Never throws. */
+/** Reads a logged response's text: what it holds, or a refusal in words. Never throws. */
 export function readLogged(text: string): LoggedResult {
   const tooLarge = oversizeProblem(text.length);
   if (tooLarge) return refused(tooLarge);

@@ -1,7 +1,7 @@
 import { lineAt, syntaxErrorAt } from './jsonText';
 
 /**
- * The containers a saved response comes in, taken apart into JSON values with the line each starts on: one JSON
+ * The containers a logged response comes in, taken apart into JSON values with the line each starts on: one JSON
  * document, a server-sent-events transcript (`data:` lines), or JSON Lines / NDJSON (one value per line). What a
  * value means is decided elsewhere (./recognise).
  */
@@ -93,7 +93,7 @@ function readLines(lines: readonly string[]): Transcript {
   return { container: 'lines', events };
 }
 
-/** Takes a saved response's text apart; never throws. */
+/** Takes a logged response's text apart; never throws. */
 export function readTranscript(text: string): Transcript {
   const whole = tryParse(text);
   if (whole) return { container: 'json', value: whole.value };

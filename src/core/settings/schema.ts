@@ -1,4 +1,5 @@
-import { DEFAULT_THRESHOLDS } from '../buckets';
+import type { ColourMode } from '../buckets';
+import { DEFAULT_THRESHOLDS, DEFAULT_UNCERTAIN_THRESHOLD, validateModeThresholds } from '../buckets';
 
 /**
  * Every setting of the extension, once: type, default, range, scope and whether an untrusted workspace may set
@@ -18,7 +19,7 @@ export type SettingSpec =
   }
   | { readonly type: 'boolean'; readonly default: boolean }
   | { readonly type: 'stringArray'; readonly default: readonly string[]; readonly maxItems?: number }
-  | { readonly type: 'thresholds'; readonly default: readonly number[] }
+  | { readonly type: 'thresholds'; readonly mode: ColourMode; readonly default: readonly number[] }
   | { readonly type: 'object'; readonly default: Readonly<Record<string, unknown>> };
 
 export type SettingDefinition = SettingSpec & {
@@ -56,8 +57,8 @@ export const SETTINGS = {
   presencePenalty: { type: 'number', nullable: true, default: null, minimum: -2, maximum: 2, scope: 'resource', restricted: true },
   frequencyPenalty: { type: 'number', nullable: true, default: null, minimum: -2, maximum: 2, scope: 'resource', restricted: true },
   output: { type: 'enum', default: 'belowSelection', values: ['belowSelection', 'newEditor'], scope: 'resource' },
-  bucketThresholds: { type: 'thresholds', default: DEFAULT_THRESHOLDS, scope: 'resource' },
-  uncertainThreshold: { type: 'number', default: 0.5, exclusiveMinimum: 0, maximum: 1, scope: 'resource' },
+  bucketThresholds: { type: 'thresholds', mode: 'probability', default: DEFAULT_THRESHOLDS, scope: 'resource' },
+  uncertainThreshold: { type: 'number', default: DEFAULT_UNCERTAIN_THRESHOLD, exclusiveMinimum: 0, maximum: 1, scope: 'resource' },
   colourBy: { type: 'enum', default: 'probability', values: ['probability', 'rank'], scope: 'resource' },
 } as const satisfies Record<string, SettingDefinition>;
 
@@ -112,7 +113,7 @@ export function validateSetting(key: SettingKey, value: unknown): CheckedValue<u
       return value.length > limit ? { value: value.slice(0, limit), problem: `${name} holds ${value.length} entries; only the first ${limit} are used.` } : { value };
     }
     case 'thresholds': {
-      const reason = thresholdsProblem(value);
+      const reason = validateModeThresholds(definition.mode, value);
       return reason ? fallback(reason) : { value };
     }
     case 'number':
@@ -138,15 +139,4 @@ function rangeText({ minimum, exclusiveMinimum, maximum, integer }: Extract<Sett
   if (low !== undefined && maximum !== undefined) return `${kind} from ${low} to ${maximum}`;
   if (low !== undefined) return `${kind} from ${low}`;
   return maximum !== undefined ? `${kind} up to ${maximum}` : kind;
-}
-
-/** Why user thresholds cannot be used: exactly nine, strictly ascending, inside (0, 1). */
-export function thresholdsProblem(value: unknown): string | undefined {
-  if (!Array.isArray(value) || value.length !== DEFAULT_THRESHOLDS.length) return `needs exactly ${DEFAULT_THRESHOLDS.length} numbers`;
-  for (let i = 0; i < value.length; i++) {
-    const threshold: unknown = value[i];
-    if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1)) return `value ${i + 1} is not between 0 and 1`;
-    if (i > 0 && threshold <= (value[i - 1] as number)) return 'values must be strictly ascending';
-  }
-  return undefined;
 }

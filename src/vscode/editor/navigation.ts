@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
-import { formatPercent, visibleToken } from '../../core/format';
+import { formatPercent } from '../../core/format';
+import { tokenLabel } from '../../core/untrusted';
 import type { AnswerTracker } from './answerTracker';
 
 /** An uncertain token as a document range, with what it said and how likely it was. */
@@ -46,7 +47,7 @@ export async function pickUncertain(editor: vscode.TextEditor, tokens: readonly 
     return undefined;
   }
   const items = tokens.map((token) => ({
-    label: visibleToken(token.token) || '(empty)',
+    label: tokenLabel(token.token),
     description: formatPercent(token.probability),
     detail: `line ${token.range.start.line + 1}, column ${token.range.start.character + 1}`,
     token,

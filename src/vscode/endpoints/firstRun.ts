@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DEFAULT_BASE_URL } from '../../core/settings/schema';
+import { literalLabel } from '../../core/untrusted';
 import { LOCAL_SERVERS, PRESETS } from '../../core/presets';
 import { loadClient } from '../clientLoader';
 import type { SettingsService } from '../settings';
@@ -27,7 +28,8 @@ export class FirstRun {
     const items: Item[] = [
       ...found.map((server): Item => ({
         label: `$(server) ${server.preset} at ${new URL(server.baseUrl).host}`,
-        description: server.models.length > 0 ? `${server.models.length} model${server.models.length === 1 ? '' : 's'}: ${server.models.slice(0, 3).join(', ')}` : 'running',
+        // Model names come from the server: shown literally.
+        description: server.models.length > 0 ? literalLabel(`${server.models.length} model${server.models.length === 1 ? '' : 's'}: ${server.models.slice(0, 3).join(', ')}`) : 'running',
         action: async () => (await this.profiles.addPreset(PRESETS.find((preset) => preset.name === server.preset)!, server.baseUrl, server.models)) !== undefined,
       })),
       { label: `$(key) Enter an API key for ${new URL(origin).host}`, description: 'stored for this address only', action: () => this.profiles.setApiKeyFor(origin) },

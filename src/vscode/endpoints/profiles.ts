@@ -5,6 +5,7 @@ import { PRESETS } from '../../core/presets';
 import { DEFAULT_BASE_URL, DEFAULT_MODEL } from '../../core/settings/schema';
 import type { LensSettings } from '../../core/settings/snapshot';
 import { keyScope } from '../../core/settings/snapshot';
+import { literalLabel } from '../../core/untrusted';
 import { showError, showInfo } from '../notify';
 import type { SettingsService } from '../settings';
 import { SECTION } from '../settings';
@@ -113,10 +114,17 @@ export class ProfileStore {
   }
 
   private async askModel(preset: Preset, models: readonly string[]): Promise<string | undefined> {
-    const model = models.length > 1
-      ? await vscode.window.showQuickPick([...models], { title: `${preset.name}: model`, placeHolder: 'The model to ask' })
-      : await vscode.window.showInputBox({ title: `${preset.name}: model`, value: models[0] ?? preset.profile.model, prompt: preset.profile.azureDeployment ? 'Your deployment name' : 'The model name as this endpoint knows it', ignoreFocusOut: true, validateInput: (value) => (value.trim() ? undefined : 'Enter a model name') });
-    return model?.trim() || undefined;
+    if (models.length > 1) {
+      // Model names come from the server: shown literally.
+      const picked = await vscode.window.showQuickPick(models.map((id) => ({ label: literalLabel(id), id })), { title: `${preset.name}: model`, placeHolder: 'The model to ask' });
+      return picked?.id;
+    }
+    const typed = await vscode.window.showInputBox({
+      title: `${preset.name}: model`, value: models[0] ?? preset.profile.model, ignoreFocusOut: true,
+      prompt: preset.profile.azureDeployment ? 'Your deployment name' : 'The model name as this endpoint knows it',
+      validateInput: (value) => (value.trim() ? undefined : 'Enter a model name'),
+    });
+    return typed?.trim() || undefined;
   }
 
   /** The settings and the checked URL of the endpoint in use; undefined (with a message shown) when the URL is refused. */

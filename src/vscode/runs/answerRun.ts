@@ -8,7 +8,7 @@ import { showError, showStatus, showWarning } from '../notify';
 import type { RunContext } from './lifecycle';
 import type { RunResult } from './result';
 
-/** Where an answer's deltas come from: the network, or a saved response. */
+/** Where an answer's deltas come from: the network, or a logged response. */
 export interface AnswerSource {
   readonly kind: RunKind;
   readonly model: string;

@@ -24,7 +24,7 @@ interface ActiveRun {
 }
 
 /**
- * The life of every run (completion, re-run, scoring, saved response, and later branches, samples and prompt
+ * The life of every run (completion, re-run, scoring, logged response, and later branches, samples and prompt
  * files): one run per document at a time, its abort controller, its cancellable progress notification, and the
  * stops that end it early. Whoever shows a run's state (the `running` context key, the status bar) listens here.
  */

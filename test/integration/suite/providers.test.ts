@@ -9,7 +9,7 @@ import { closeAll, complete, editorWith, hoverAt, lens, TOP5, TOP5_TEXT, useServ
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('logprobLens');
 
-describe('API styles, profiles, scoring and saved responses in a real editor', () => {
+describe('API styles, profiles, scoring and logged responses in a real editor', () => {
   let server: ReplayServer;
   before(async () => {
     server = await useServer(TOP5);

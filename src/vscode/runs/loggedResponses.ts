@@ -12,16 +12,16 @@ import { Inserter } from './inserter';
 import type { RunLifecycle } from './lifecycle';
 import type { RunResult } from './result';
 
-export interface SavedResponseDeps extends AnswerRunDeps {
+export interface LoggedResponseDeps extends AnswerRunDeps {
   readonly lifecycle: RunLifecycle;
   readonly settings: SettingsService;
 }
 
 /**
- * Open Logprobs Response: the active editor's text when it is a saved response, otherwise `uri` or a file the
+ * Open Logprobs Response: the active editor's text when it is a logged response, otherwise `uri` or a file the
  * user picks. A text that is no response gets a message saying what was expected.
  */
-export async function openSavedResponse(deps: SavedResponseDeps, uri?: vscode.Uri): Promise<RunResult | undefined> {
+export async function openLoggedResponse(deps: LoggedResponseDeps, uri?: vscode.Uri): Promise<RunResult | undefined> {
   const active = uri ? undefined : vscode.window.activeTextEditor?.document;
   if (active) {
     const logged = tryParse(active.getText());
@@ -39,21 +39,21 @@ export async function openSavedResponse(deps: SavedResponseDeps, uri?: vscode.Ur
   return undefined;
 }
 
-/** Try a Sample: the recording shipped in media/, opened like a saved response. */
-export async function openSample(deps: SavedResponseDeps, extensionUri: vscode.Uri): Promise<RunResult> {
+/** Try a Sample: the recording shipped in media/, opened like a logged response. */
+export async function openSample(deps: LoggedResponseDeps, extensionUri: vscode.Uri): Promise<RunResult> {
   const sample = vscode.Uri.joinPath(extensionUri, 'media', 'sample-response.sse.txt');
   const logged = parseLoggedResponse(new TextDecoder().decode(await vscode.workspace.fs.readFile(sample)));
   return openLogged(deps, logged, 'sample: What is 4+4? (recorded from Azure OpenAI gpt-4o)');
 }
 
-/** A saved response's text, coloured, in a new editor. No network. */
-async function openLogged(deps: SavedResponseDeps, logged: LoggedResponse, name: string): Promise<RunResult> {
+/** A logged response's text, coloured, in a new editor. No network. */
+async function openLogged(deps: LoggedResponseDeps, logged: LoggedResponse, name: string): Promise<RunResult> {
   const { thresholds, colourBy } = deps.settings.current;
   const { deltas } = logged;
   const source: AnswerSource = {
-    kind: 'saved',
+    kind: 'logged',
     model: name,
-    host: 'a saved response',
+    host: 'a logged response',
     expectsFinish: false,
     logLine: `open ${name} (${logged.format}, ${deltas.length} events)`,
     // eslint-disable-next-line @typescript-eslint/require-await -- the same interface as the network source
