@@ -15,6 +15,7 @@ import { ProfileStore } from './vscode/endpoints/profiles';
 import { EndpointResolver } from './vscode/endpoints/resolver';
 import { createLog } from './vscode/log';
 import { CompletionCommands } from './vscode/runs/completion';
+import { RunJournal } from './vscode/runs/journal';
 import { RunLifecycle } from './vscode/runs/lifecycle';
 import { openSample, openLoggedResponse } from './vscode/runs/loggedResponses';
 import { scoreSelection } from './vscode/runs/scoring';
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const settings = own(new SettingsService());
   const tracker = own(new AnswerTracker(settings));
   const lifecycle = own(new RunLifecycle());
+  const journal = own(new RunJournal());
   const decorations = own(new ConfidenceDecorations(tracker));
   const status = own(new StatusSummary(tracker, settings, lifecycle));
   own(new ContextKeys(tracker, lifecycle));
@@ -54,8 +56,8 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const firstRun = new FirstRun(profiles, settings, localMachine(context.extension.extensionKind, vscode.env.remoteName));
   const resolver = new EndpointResolver(settings, keys, () => firstRun.offer());
   const check = new EndpointCheck(resolver, log);
-  const completions = new CompletionCommands({ tracker, resolver, lifecycle, log });
-  const runDeps = { tracker, resolver, lifecycle, log, settings };
+  const completions = new CompletionCommands({ tracker, journal, resolver, lifecycle, log });
+  const runDeps = { tracker, journal, resolver, lifecycle, log, settings };
 
   const inEditor = <T>(action: (editor: vscode.TextEditor) => T) => (): T | undefined => {
     const editor = vscode.window.activeTextEditor;

@@ -1,10 +1,12 @@
 import type * as vscode from 'vscode';
 import type { ChunkDelta } from '../../core/chatChunk';
 import type { Failure } from '../../core/failure';
+import type { CompletionRequest } from '../../core/request';
 import type { EndOfRunAction, RunKind, RunOutcome } from '../../core/runOutcome';
 import { classifyOutcome, endOfRunMessage } from '../../core/runOutcome';
 import type { AnswerTracker, TrackedAnswer } from '../editor/answerTracker';
 import { showError, showStatus, showWarning } from '../notify';
+import type { RunJournal } from './journal';
 import type { RunContext } from './lifecycle';
 import type { RunResult } from './result';
 
@@ -19,6 +21,17 @@ export interface AnswerSource {
   readonly expectsFinish: boolean;
   open(signal: AbortSignal, onRetry: (waitMs: number, why: string) => void): AsyncIterable<ChunkDelta>;
   describe(error: unknown): Failure;
+  /** What was asked, as sent (never a key or a header value), for the run history; none for a logged response. */
+  readonly request?: CompletionRequest | undefined;
+  /** The endpoint profile the request went to, by name, when one was in use. */
+  readonly profile?: string | undefined;
+  /** Where the run sits among others: the answer a branch continues, the set a sample or a prompt-file case is in. */
+  readonly lineage?: RunLineage | undefined;
+}
+
+export interface RunLineage {
+  readonly parent?: { readonly runId: string; readonly tokenIndex: number } | undefined;
+  readonly group?: { readonly id: string; readonly kind: 'samples' | 'promptFile'; readonly index: number; readonly size: number; readonly label: string } | undefined;
 }
 
 /** Where the answer's text goes: inserted into the document, or already there (scoring colours existing text). */
@@ -40,10 +53,15 @@ export interface FilledAnswer {
   readonly sawLogprobs: boolean;
   readonly tokens: number;
   readonly placements: number;
+  readonly finishReason: string | undefined;
+  /** From the start of the run: to the first token (undefined without one), and to the end. */
+  readonly firstTokenMs: number | undefined;
+  readonly totalMs: number;
 }
 
 export interface AnswerRunDeps {
   readonly tracker: AnswerTracker;
+  readonly journal: RunJournal;
   readonly log: vscode.LogOutputChannel;
 }
 
@@ -87,10 +105,13 @@ export async function fillAnswer(run: RunContext, deps: AnswerRunDeps, document:
   if (outcome === 'failed') tracker.remove(document, tracked);
   else tracker.notify(document);
   const { firstTokenMs, finishReason } = streamed;
-  log.info(`#${run.id} ${outcome} after ${((performance.now() - began) / 1000).toFixed(2)} s: ${answer.store.tokenCount} tokens, ${answer.length} chars`
+  const totalMs = performance.now() - began;
+  log.info(`#${run.id} ${outcome} after ${(totalMs / 1000).toFixed(2)} s: ${answer.store.tokenCount} tokens, ${answer.length} chars`
     + `${firstTokenMs !== undefined ? `, first token after ${(firstTokenMs / 1000).toFixed(2)} s` : ''}${finishReason ? `, finish_reason=${finishReason}` : ''}`);
   if (failure) log.warn(`#${run.id} ${failure.kind}: ${failure.message}`);
-  return { outcome, failure, sawLogprobs: streamed.sawLogprobs, tokens: answer.store.tokenCount, placements };
+  const filled: FilledAnswer = { outcome, failure, sawLogprobs: streamed.sawLogprobs, tokens: answer.store.tokenCount, placements, finishReason, firstTokenMs, totalMs };
+  deps.journal.answerFilled({ document, tracked, source, filled });
+  return filled;
 }
 
 interface Streamed {

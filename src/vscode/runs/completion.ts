@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Answer } from '../../core/answer';
 import { describeFailure } from '../../core/failure';
+import type { CompletionRequest } from '../../core/request';
 import { promptMessages } from '../../core/request';
 import type { RunKind } from '../../core/runOutcome';
 import { loadClient } from '../clientLoader';
@@ -13,6 +14,7 @@ import { showInfo } from '../notify';
 import type { AnswerSource } from './answerRun';
 import { announce, fillAnswer } from './answerRun';
 import { Inserter } from './inserter';
+import type { RunJournal } from './journal';
 import type { RunLifecycle } from './lifecycle';
 import type { RunResult } from './result';
 import { refuse, refused } from './result';
@@ -28,6 +30,7 @@ interface LastRequest {
 
 export interface CompletionDeps {
   readonly tracker: AnswerTracker;
+  readonly journal: RunJournal;
   readonly resolver: EndpointResolver;
   readonly lifecycle: RunLifecycle;
   readonly log: vscode.LogOutputChannel;
@@ -108,18 +111,21 @@ export class CompletionCommands {
 function networkSource(kind: RunKind, endpoint: ResolvedEndpoint, prompt: string): AnswerSource {
   const { url, settings, apiKey } = endpoint;
   const path = settings.apiStyle === 'chat' ? 'chat/completions' : settings.apiStyle;
+  const request: CompletionRequest = {
+    apiStyle: settings.apiStyle, model: settings.model, messages: promptMessages(prompt, settings.systemPrompt || undefined),
+    topLogprobs: settings.topLogprobs, sampling: settings.sampling,
+  };
   return {
     kind,
     model: settings.model,
     host: url.host,
+    profile: settings.profileName,
+    request,
     expectsFinish: true,
     logLine: `POST ${url.origin}${url.pathname}/${path} model=${settings.model} top_logprobs=${settings.topLogprobs} prompt=${prompt.length} chars${apiKey ? ' (with key)' : ''}`,
     open: (signal, onRetry) => {
       const client = loadClient();
-      return client.streamChat(client.createClient(endpoint.options), {
-        apiStyle: settings.apiStyle, model: settings.model, messages: promptMessages(prompt, settings.systemPrompt || undefined),
-        topLogprobs: settings.topLogprobs, sampling: settings.sampling,
-      }, signal, {
+      return client.streamChat(client.createClient(endpoint.options), request, signal, {
         idleTimeoutMs: settings.idleTimeoutMs,
         limits: settings.limits,
         onRetry: (waitMs, failure) => onRetry(waitMs, failure.status ? `${failure.status}` : 'connection dropped'),

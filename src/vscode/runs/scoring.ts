@@ -31,6 +31,8 @@ export async function scoreSelection(deps: ScoringDeps, editor = vscode.window.a
     kind: 'score',
     model: settings.model,
     host: url.host,
+    profile: settings.profileName,
+    request: { apiStyle: 'completions', model: settings.model, messages: [{ role: 'user', content: text }], topLogprobs: settings.topLogprobs, sampling: {}, extraBody: { echo: true } },
     expectsFinish: false,
     logLine: `score POST ${url.origin}${url.pathname}/completions model=${settings.model} echo=true text=${text.length} chars`,
     open: async function* (signal) {

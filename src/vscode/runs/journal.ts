@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import type { TrackedAnswer } from '../editor/answerTracker';
+import { Disposable } from '../lifetime';
+import type { AnswerSource, FilledAnswer } from './answerRun';
+
+/** One answer a run finished filling, with what produced it: what the run history records. */
+export interface FilledAnswerEvent {
+  readonly document: vscode.TextDocument;
+  readonly tracked: TrackedAnswer;
+  readonly source: AnswerSource;
+  readonly filled: FilledAnswer;
+}
+
+/**
+ * Where every kind of run reports each answer it finished (kept or dropped), so that whoever keeps runs (the
+ * history, the Runs view) listens in one place instead of in each command.
+ */
+export class RunJournal extends Disposable {
+  private readonly filled = this.register(new vscode.EventEmitter<FilledAnswerEvent>());
+  readonly onDidFillAnswer = this.filled.event;
+
+  answerFilled(event: FilledAnswerEvent): void {
+    this.filled.fire(event);
+  }
+}
