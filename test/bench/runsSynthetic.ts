@@ -20,8 +20,8 @@ export function seeded(seed: number): () => number {
 const SYLLABLES = ['the', 'an', 'ing', 'tion', 'er', 'al', 'con', 'pro', 're', 'st', 'ly', 'ment', 'ou', 'ch', 'in', 'ed', 'or', 'ic', 'ab', 'um'];
 const PUNCTUATION = [',', '.', '\n', ':', ';', '(', ')', '"', '\n\n', ' -', '?', '!'];
 
-/** A vocabulary of `size` pieces ordered by frequency rank, and a Zipf sampler over it (s = 1.07). */
-export function zipfVocabulary(size: number, random: () => number): { words: string[]; draw: () => number } {
+/** A vocabulary of `size` pieces ordered by frequency rank, and its cumulative Zipf weights (s = 1.07). */
+export function zipfVocabulary(size: number, random: () => number): { words: string[]; cumulative: Float64Array; total: number } {
   const words: string[] = [];
   const seen = new Set<string>();
   for (let rank = 0; words.length < size; rank++) {
@@ -39,24 +39,31 @@ export function zipfVocabulary(size: number, random: () => number): { words: str
   const cumulative = new Float64Array(size);
   let total = 0;
   for (let r = 0; r < size; r++) cumulative[r] = total += 1 / (r + 2.7) ** 1.07;
-  const draw = (): number => {
-    const target = random() * total;
-    let low = 0;
-    let high = size - 1;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (cumulative[middle]! < target) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  };
-  return { words, draw };
+  return { words, cumulative, total };
 }
+
+/** The rank whose cumulative weight first reaches `uniform` × total. */
+function drawZipf(cumulative: Float64Array, total: number, uniform: number): number {
+  const target = uniform * total;
+  let low = 0;
+  let high = cumulative.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (cumulative[middle]! < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+let vocabulary: ReturnType<typeof zipfVocabulary> | undefined;
 
 /** Token entries: the first alternative is sampled 85 % of the time; logprobs drop by ~0.9 nats per rank. */
 export function syntheticEntries(count: number, alternatives: number, seed: number): TokenInput[] {
   const random = seeded(seed);
-  const { words, draw } = zipfVocabulary(30_000, random);
+  // One vocabulary for every run (as one model has one), drawn with each run's own generator.
+  vocabulary ??= zipfVocabulary(30_000, seeded(1));
+  const { words, cumulative, total } = vocabulary;
+  const draw = (): number => drawZipf(cumulative, total, random());
   const entries: TokenInput[] = [];
   for (let i = 0; i < count; i++) {
     const top: { token: string; logprob: number }[] = [];

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { compareRuns, describeOtherChoice, totalVariation } from '../../src/core/runs/compare';
+import { compareRuns, describeOtherChoice, DistributionDistance, probabilities } from '../../src/core/runs/compare';
 import { rankedAlternatives, rankedScratch, tokensFromEntries } from '../../src/core/runs/runTokens';
 import { summarizeSamples } from '../../src/core/runs/samples';
 import { recordOf, token } from './runsHelpers';
@@ -12,7 +12,11 @@ function tvdOf(left: [string, number][], right: [string, number][]): number {
   const shared = (strings: readonly string[]): Int32Array => Int32Array.from(strings, (s) => (ids.has(s) ? ids.get(s)! : ids.set(s, ids.size).size - 1));
   const ra = rankedScratch();
   const rb = rankedScratch();
-  return totalVariation(ra, rankedAlternatives(a, 0, ra), shared(a.strings), rb, rankedAlternatives(b, 0, rb), shared(b.strings));
+  const leftIds = shared(a.strings);
+  const rightIds = shared(b.strings);
+  const leftCount = rankedAlternatives(a, 0, ra);
+  const rightCount = rankedAlternatives(b, 0, rb);
+  return new DistributionDistance(ids.size).totalVariation(ra, leftCount, leftIds, probabilities(ra, leftCount), rb, rightCount, rightIds, probabilities(rb, rightCount));
 }
 
 /** Alternatives are float32 (as in the live store): equal to about 7 digits. */

@@ -103,6 +103,8 @@ describe('runs: JSON export', () => {
 
 describe('runs: CSV export', () => {
   it('writes one row per token with RFC 4180 quoting and defused formulas (hand-written rows)', () => {
+    // Alternatives are float32: ln 0.5 is -0.693147182464599609375 there, written with 8 digits as -0.69314718;
+    // ln 0.25 is -1.38629436492919921875, written -1.3862944.
     const csv = runToCsv(recordOf([
       token('a,b', 0.5, [['a,b', 0.5]]),
       token('say "hi"', 0.5),
@@ -113,12 +115,12 @@ describe('runs: CSV export', () => {
     ]));
     assert.deepEqual(csv.split('\r\n'), [
       'index,start,end,token,logprob,probability,rank,entropy_bits,alternatives',
-      '0,0,3,"a,b",-0.6931471805599453,0.5,1,0,"[{""token"":""a,b"",""logprob"":-0.6931472}]"',
+      '0,0,3,"a,b",-0.6931471805599453,0.5,1,0,"[{""token"":""a,b"",""logprob"":-0.69314718}]"',
       '1,3,11,"say ""hi""",-0.6931471805599453,0.5,,,[]',
       '2,11,21,"line\nbreak",-0.6931471805599453,0.5,,,[]',
       "3,21,29,'=SUM(A1),-0.6931471805599453,0.5,,,[]",
       // Alternatives 0.5 / 0.25 renormalised to 2/3, 1/3: entropy log2(3) − 2/3 = 0.918296 bits (6 digits: float32 inputs).
-      `4,29,30,'-,-1.3862943611198906,0.25,2,${(Math.log2(3) - 2 / 3).toPrecision(6)},"[{""token"":""+"",""logprob"":-0.6931472},{""token"":""-"",""logprob"":-1.3862944}]"`,
+      `4,29,30,'-,-1.3862943611198906,0.25,2,${(Math.log2(3) - 2 / 3).toPrecision(6)},"[{""token"":""+"",""logprob"":-0.69314718},{""token"":""-"",""logprob"":-1.3862944}]"`,
       '5,30,35," lead",,,,,[]',
       '',
     ]);

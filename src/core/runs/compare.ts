@@ -69,17 +69,18 @@ export interface RunComparison {
 export const TVD_LABEL = 'mean total variation distance between the two top-k distributions, each renormalised (computed over the returned alternatives)';
 
 /**
- * Myers' diff costs grow with the square of the edit count: past this many edits (~80 ms on a 2-core machine
- * for two unrelated 10k-token runs) the runs are too different for a token alignment to mean much.
+ * Myers' diff costs grow with the square of the edit count: past this many token edits (~35 ms on a 2-core
+ * machine, for two unrelated 10k-token runs) the runs are too different for a token alignment to mean much,
+ * and only their common start and end are aligned. A budget, not a timeout, so a comparison is reproducible.
  */
-export const MAX_TOKEN_EDITS = 1000;
+export const MAX_TOKEN_EDITS = 600;
 
 export function compareRuns(left: ComparedRun, right: ComparedRun, maxEdits = MAX_TOKEN_EDITS): RunComparison {
-  const { leftIds, rightIds } = sharedIds(left.tokens, right.tokens);
+  const { leftIds, rightIds, count } = sharedIds(left.tokens, right.tokens);
   const { segments, alignment } = alignTokens(left.tokens, right.tokens, leftIds, rightIds, maxEdits);
   const prefix = segments[0]?.same && segments[0].left === 0 ? segments[0].leftCount : 0;
   const identical = segments.every((segment) => segment.same);
-  const tvd = meanTvd(left.tokens, right.tokens, leftIds, rightIds, segments);
+  const tvd = meanTvd(left.tokens, right.tokens, { leftIds, rightIds, count }, segments);
   return {
     segments,
     divergence: identical ? undefined : divergenceAt(left.tokens, right.tokens, prefix, leftIds, rightIds),
@@ -105,14 +106,20 @@ export function describeOtherChoice(choice: OtherChoice): string {
 }
 
 /** Both runs' token texts and alternative texts as ids in one space, so equal strings compare as equal numbers. */
-function sharedIds(left: RunTokens, right: RunTokens): { leftIds: Int32Array; rightIds: Int32Array } {
+function sharedIds(left: RunTokens, right: RunTokens): { leftIds: Int32Array; rightIds: Int32Array; count: number } {
   const ids = new Map<string, number>();
-  const remap = (strings: readonly string[]): Int32Array => Int32Array.from(strings, (value) => {
-    let id = ids.get(value);
-    if (id === undefined) ids.set(value, id = ids.size);
-    return id;
-  });
-  return { leftIds: remap(left.strings), rightIds: remap(right.strings) };
+  const remap = (strings: readonly string[]): Int32Array => {
+    const shared = new Int32Array(strings.length);
+    for (let i = 0; i < strings.length; i++) {
+      let id = ids.get(strings[i]!);
+      if (id === undefined) ids.set(strings[i]!, id = ids.size);
+      shared[i] = id;
+    }
+    return shared;
+  };
+  const leftIds = remap(left.strings);
+  const rightIds = remap(right.strings);
+  return { leftIds, rightIds, count: ids.size };
 }
 
 function alignTokens(left: RunTokens, right: RunTokens, leftIds: Int32Array, rightIds: Int32Array, maxEdits: number): { segments: TokenSegment[]; alignment: ComparisonSummary['alignment'] } {
@@ -187,36 +194,58 @@ function charactersBefore(placements: RunPlacements, tokens: number): number {
 /**
  * Total variation distance between two tokens' top-k distributions: each renormalised over its distinct
  * returned alternatives, compared over the union of their tokens with a missing token at 0. 0 = the same
- * distribution, 1 = no token in common.
+ * distribution, 1 = no token in common. Linear in k: probabilities are looked up by shared string id.
  */
-export function totalVariation(
-  left: RankedAlternatives, leftCount: number, leftIds: Int32Array,
-  right: RankedAlternatives, rightCount: number, rightIds: Int32Array,
-): number {
-  const leftTotal = massOf(left, leftCount);
-  const rightTotal = massOf(right, rightCount);
-  let distance = 0;
-  for (let a = 0; a < leftCount; a++) {
-    const p = Math.exp(left.logprob[a]!) / leftTotal;
-    let q = 0;
-    for (let b = 0; b < rightCount; b++) if (rightIds[right.text[b]!] === leftIds[left.text[a]!]) q = Math.exp(right.logprob[b]!) / rightTotal;
-    distance += Math.abs(p - q);
+export class DistributionDistance {
+  private readonly probability: Float64Array;
+  /** `round` marks a left token, `round + 1` one the right side also has. */
+  private readonly mark: Int32Array;
+  private round = 0;
+
+  constructor(sharedIdCount: number) {
+    this.probability = new Float64Array(sharedIdCount);
+    this.mark = new Int32Array(sharedIdCount);
   }
-  for (let b = 0; b < rightCount; b++) {
-    let listed = false;
-    for (let a = 0; a < leftCount && !listed; a++) listed = leftIds[left.text[a]!] === rightIds[right.text[b]!];
-    if (!listed) distance += Math.exp(right.logprob[b]!) / rightTotal;
+
+  /** `left`/`right` hold probabilities (not logprobs) and sum to `leftTotal`/`rightTotal`; see `probabilities`. */
+  totalVariation(
+    left: RankedAlternatives, leftCount: number, leftIds: Int32Array, leftTotal: number,
+    right: RankedAlternatives, rightCount: number, rightIds: Int32Array, rightTotal: number,
+  ): number {
+    this.round += 2;
+    for (let a = 0; a < leftCount; a++) {
+      const id = leftIds[left.text[a]!]!;
+      this.probability[id] = left.logprob[a]! / leftTotal;
+      this.mark[id] = this.round;
+    }
+    let distance = 0;
+    for (let b = 0; b < rightCount; b++) {
+      const id = rightIds[right.text[b]!]!;
+      const q = right.logprob[b]! / rightTotal;
+      if (this.mark[id] === this.round) {
+        distance += Math.abs(this.probability[id]! - q);
+        this.mark[id] = this.round + 1;
+      } else distance += q;
+    }
+    for (let a = 0; a < leftCount; a++) {
+      const id = leftIds[left.text[a]!]!;
+      if (this.mark[id] === this.round) distance += this.probability[id]!;
+    }
+    return distance / 2;
   }
-  return distance / 2;
 }
 
-function massOf(ranked: RankedAlternatives, count: number): number {
+/** Turns ranked logprobs into probabilities in place; returns their sum. */
+export function probabilities(ranked: RankedAlternatives, count: number): number {
   let total = 0;
-  for (let k = 0; k < count; k++) total += Math.exp(ranked.logprob[k]!);
+  for (let k = 0; k < count; k++) total += ranked.logprob[k] = Math.exp(ranked.logprob[k]!);
   return total;
 }
 
-function meanTvd(left: RunTokens, right: RunTokens, leftIds: Int32Array, rightIds: Int32Array, segments: readonly TokenSegment[]): { sum: number; count: number } {
+function meanTvd(
+  left: RunTokens, right: RunTokens, { leftIds, rightIds, count: idCount }: { leftIds: Int32Array; rightIds: Int32Array; count: number }, segments: readonly TokenSegment[],
+): { sum: number; count: number } {
+  const distance = new DistributionDistance(idCount);
   const leftRanked = rankedScratch();
   const rightRanked = rankedScratch();
   let sum = 0;
@@ -226,8 +255,10 @@ function meanTvd(left: RunTokens, right: RunTokens, leftIds: Int32Array, rightId
     for (let offset = 0; offset < segment.leftCount; offset++) {
       const leftCount = rankedAlternatives(left, segment.left + offset, leftRanked);
       const rightCount = rankedAlternatives(right, segment.right + offset, rightRanked);
-      if (leftCount === 0 || rightCount === 0 || massOf(leftRanked, leftCount) === 0 || massOf(rightRanked, rightCount) === 0) continue;
-      sum += totalVariation(leftRanked, leftCount, leftIds, rightRanked, rightCount, rightIds);
+      const leftTotal = probabilities(leftRanked, leftCount);
+      const rightTotal = probabilities(rightRanked, rightCount);
+      if (!(leftTotal > 0 && rightTotal > 0)) continue;
+      sum += distance.totalVariation(leftRanked, leftCount, leftIds, leftTotal, rightRanked, rightCount, rightIds, rightTotal);
       count++;
     }
   }

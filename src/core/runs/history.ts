@@ -88,14 +88,25 @@ export class RunHistory {
 
   /** The latest run before `meta` of the same prompt, outside its own sample set: what the description compares with. */
   previousOfSamePrompt(meta: RunMeta): RunMeta | undefined {
-    let best: RunMeta | undefined;
-    for (const { meta: other } of this.entries.values()) {
-      if (other.id === meta.id || other.promptHash !== meta.promptHash) continue;
-      if (meta.group && other.group?.id === meta.group.id) continue;
-      if (newestFirst({ meta: other, bytes: 0 }, { meta, bytes: 0 }) <= 0) continue; // not older
-      if (!best || other.createdAt > best.createdAt) best = other;
+    return this.previousRuns().get(meta.id);
+  }
+
+  /** Every run's previous run of the same prompt (as `previousOfSamePrompt`), in one pass: for listing the tree. */
+  previousRuns(): Map<string, RunMeta> {
+    const previous = new Map<string, RunMeta>();
+    const seenByPrompt = new Map<string, RunMeta[]>();
+    for (const meta of this.list().reverse()) {
+      let seen = seenByPrompt.get(meta.promptHash);
+      if (!seen) seenByPrompt.set(meta.promptHash, seen = []);
+      // Walk back over the members of its own set (a few at most) to the run before it.
+      for (let i = seen.length - 1; i >= 0; i--) {
+        if (meta.group && seen[i]!.group?.id === meta.group.id) continue;
+        previous.set(meta.id, seen[i]!);
+        break;
+      }
+      seen.push(meta);
     }
-    return best;
+    return previous;
   }
 
   private put(entry: HistoryEntry): void {
@@ -108,11 +119,7 @@ export class RunHistory {
   private enforce(keep: string | undefined): string[] {
     const maxBytes = this.limits.maxMegabytes * 1024 * 1024;
     if (this.entries.size <= this.limits.maxRuns && this.bytes <= maxBytes) return [];
-    const units = new Map<string, HistoryEntry[]>();
-    for (const entry of this.entries.values()) {
-      const unit = unitOf(entry.meta);
-      units.set(unit, [...units.get(unit) ?? [], entry]);
-    }
+    const units = groupBy(this.entries.values(), (entry) => unitOf(entry.meta));
     const oldestFirst = [...units].sort(([, a], [, b]) => Math.min(...a.map((e) => e.meta.createdAt)) - Math.min(...b.map((e) => e.meta.createdAt)));
     const dropped: string[] = [];
     for (const [unit, members] of oldestFirst) {
@@ -125,6 +132,17 @@ export class RunHistory {
     }
     return dropped;
   }
+}
+
+function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const name = key(item);
+    let group = groups.get(name);
+    if (!group) groups.set(name, group = []);
+    group.push(item);
+  }
+  return groups;
 }
 
 const unitOf = (meta: RunMeta): string => (meta.group ? `group:${meta.group.id}` : meta.id);
@@ -147,10 +165,7 @@ export interface RunTreeDocument {
 export function runTree(runs: readonly RunMeta[]): RunTreeDocument[] {
   const sorted = [...runs].sort((a, b) => newestFirst({ meta: a, bytes: 0 }, { meta: b, bytes: 0 }));
   const present = new Set(sorted.map((meta) => meta.id));
-  const branchesOf = new Map<string, RunMeta[]>();
-  for (const meta of sorted) {
-    if (meta.parent && present.has(meta.parent.runId)) branchesOf.set(meta.parent.runId, [...branchesOf.get(meta.parent.runId) ?? [], meta]);
-  }
+  const branchesOf = groupBy(sorted.filter((meta) => meta.parent && present.has(meta.parent.runId)), (meta) => meta.parent!.runId);
   const runNode = (meta: RunMeta): RunTreeNode => ({ type: 'run', meta, branches: (branchesOf.get(meta.id) ?? []).map(runNode) });
   const documents = new Map<string, { name: string; runs: RunTreeNode[] }>();
   const groups = new Map<string, RunMeta[]>();
@@ -205,10 +220,25 @@ export function runLabel(meta: RunMeta, options: LabelOptions = {}): string {
 
 /** "14:02" today, "Jun 3 14:02" before (in English; the locale decides). */
 export function runTime(createdAt: number, { locale = 'en', timeZone, now = Date.now() }: LabelOptions = {}): string {
-  const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(createdAt);
-  const day = (at: number): string => new Intl.DateTimeFormat('en-CA', { timeZone }).format(at);
-  if (day(createdAt) === day(now)) return time;
-  return `${new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone }).format(createdAt)} ${time}`;
+  const time = formatter(locale, timeZone, 'time').format(createdAt);
+  const day = formatter('en-CA', timeZone, 'day');
+  if (day.format(createdAt) === day.format(now)) return time;
+  return `${formatter(locale, timeZone, 'date').format(createdAt)} ${time}`;
+}
+
+/** Date formatters are slow to make (~0.1 ms each): one per locale, zone and style, kept. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const FORMATS: Record<'time' | 'day' | 'date', Intl.DateTimeFormatOptions> = {
+  time: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+  day: {},
+  date: { day: 'numeric', month: 'short' },
+};
+
+function formatter(locale: string, timeZone: string | undefined, style: keyof typeof FORMATS): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone ?? ''}|${style}`;
+  let found = formatters.get(key);
+  if (!found) formatters.set(key, found = new Intl.DateTimeFormat(locale, { ...FORMATS[style], timeZone }));
+  return found;
 }
 
 /** A setting as the description and tooltip name it, and how it is read from a run. */

@@ -37,12 +37,11 @@ export interface TokenInput extends Omit<TokenEntry, 'top_logprobs'> {
 }
 
 /**
- * Token columns. Precision is the live store's: float64 for the sampled token's logprob (colours, statistics),
- * float32 for alternatives, so a restored answer is bit-identical to the one that streamed.
+ * The columns of a `TokenStore` in one piece: what a bulk export from a live store (recording) and a bulk load
+ * into a new one (restore) would exchange. `RunTokens` is one, so a decoded run can be handed over as it is.
  */
-export interface RunTokens {
-  readonly count: number;
-  /** Every distinct token and alternative text, in first-use order. */
+export interface StoreColumns {
+  /** Every distinct token and alternative text; the other columns hold indices into it. */
   readonly strings: readonly string[];
   /** String id of each token. */
   readonly text: Int32Array;
@@ -52,6 +51,14 @@ export interface RunTokens {
   readonly altStart: Int32Array;
   readonly altText: Int32Array;
   readonly altLogprob: Float32Array;
+}
+
+/**
+ * Token columns. Precision is the live store's: float64 for the sampled token's logprob (colours, statistics),
+ * float32 for alternatives, so a restored answer is bit-identical to the one that streamed.
+ */
+export interface RunTokens extends StoreColumns {
+  readonly count: number;
   /** Token ids (-1 unknown); `undefined` when the backend sent none. */
   readonly ids: Int32Array | undefined;
   readonly altIds: Int32Array | undefined;
@@ -149,6 +156,11 @@ export function tokensFromStore(store: TokenStore): RunTokens {
     builder.add({ token: token.token, logprob: token.logprob ?? null, top_logprobs: token.alternatives });
   }
   return builder.build();
+}
+
+/** A run's tokens from a live store's columns (no ids or partial-character bytes: the store does not keep them). */
+export function tokensFromColumns(columns: StoreColumns): RunTokens {
+  return { ...columns, count: columns.text.length, ids: undefined, altIds: undefined, bytes: new Map() };
 }
 
 /** A live answer's placements that still show the model's text (edited ones are left out: they stay uncoloured). */
@@ -314,30 +326,33 @@ export function rankIn(tokens: RunTokens, index: number, ranked: RankedAlternati
   return undefined;
 }
 
-/** Entropy in bits of ranked alternatives renormalised to sum to 1 (the hover's "entropy over the top k"). */
+/**
+ * Entropy in bits of ranked alternatives renormalised to sum to 1 (the hover's "entropy over the top k").
+ * With q = p / T: H = −Σ q ln q = ln T − Σ p ln p / T, so one exp per alternative and no log of each.
+ */
 export function entropyBits(ranked: RankedAlternatives, count: number): number {
   let total = 0;
-  for (let k = 0; k < count; k++) total += Math.exp(ranked.logprob[k]!);
-  if (!(total > 0)) return 0;
-  let entropy = 0;
+  let weighted = 0;
   for (let k = 0; k < count; k++) {
-    const q = Math.exp(ranked.logprob[k]!) / total;
-    if (q > 0) entropy -= q * Math.log2(q);
+    const logprob = ranked.logprob[k]!;
+    const p = Math.exp(logprob);
+    if (p === 0) continue;
+    total += p;
+    weighted += p * logprob;
   }
-  return entropy;
+  if (!(total > 0)) return 0;
+  return Math.max(0, Math.log(total) - weighted / total) / Math.LN2;
 }
 
 /**
- * The shortest decimal that reads back as the same float32 (alternatives are float32): -0.02, not
- * -0.019999999552965164. `null` for -Infinity (no logprob), which JSON cannot write.
+ * A short decimal (8 or 9 digits, trailing zeros dropped) that reads back as the same float32 (alternatives are
+ * float32): -0.02, not -0.019999999552965164. `null` for -Infinity (no logprob), which JSON cannot write.
  */
 export function float32Decimal(value: number): number | null {
   if (!Number.isFinite(value)) return null;
-  for (let digits = 6; digits < 9; digits++) {
-    const candidate = Number(value.toPrecision(digits));
-    if (Math.fround(candidate) === value) return candidate;
-  }
-  return Number(value.toPrecision(9));
+  // 8 digits suffice for ~98 % of float32 values (9 always do); trailing zeros vanish in the number.
+  const candidate = Number(value.toPrecision(8));
+  return Math.fround(candidate) === value ? candidate : Number(value.toPrecision(9));
 }
 
 /** Whether `bytes` are exactly the UTF-8 encoding of `text` (then they need not be kept). */

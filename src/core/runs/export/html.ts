@@ -28,8 +28,12 @@ export interface HtmlOptions {
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Control characters (other than tab and line breaks) are invisible or refused in HTML: shown as ⟨U+XXXX⟩. */
-const escapeBody = (text: string): string => escapeHtml(text).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+/**
+ * Text for the page body: markup characters escaped, and control characters (other than tab and line breaks),
+ * which HTML refuses or hides, shown as ⟨U+XXXX⟩. One pass: it runs once per token.
+ */
+const escapeBody = (text: string): string => text.replace(/[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => (
+  c === '&' || c === '<' || c === '>' ? `&#${c.charCodeAt(0)};` : `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`));
 
 /** JSON inside a `<script>` element: `<` escaped, so no text can close the element or open a comment. */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
