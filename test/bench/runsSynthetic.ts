@@ -1,9 +1,8 @@
 // Synthetic but realistic runs for the runs benchmark: a Zipf-distributed vocabulary of word pieces, a sampled
 // token usually ranked first among 20 alternatives whose logprobs fall off like a model's.
 import type { RunRecord } from '../../src/core/runs/runRecord';
-import { createRunRecord } from '../../src/core/runs/runRecord';
 import type { TokenInput } from '../../src/core/runs/runTokens';
-import { placementColumns, tokensFromEntries } from '../../src/core/runs/runTokens';
+import { recordOf } from '../unit/runsHelpers';
 
 /** mulberry32: a small seeded generator, so every run of the bench measures the same data. */
 export function seeded(seed: number): () => number {
@@ -85,17 +84,11 @@ export function syntheticEntries(count: number, alternatives: number, seed: numb
 
 /** A run of `count` tokens, each placed on its own text (as a stream of whole-character tokens is). */
 export function syntheticRecord(count: number, alternatives: number, seed: number, entries = syntheticEntries(count, alternatives, seed)): RunRecord {
-  const placements = placementColumns();
-  let text = '';
-  entries.forEach((entry, i) => {
-    placements.add(text.length, text.length + entry.token.length, i, 1);
-    text += entry.token;
-  });
-  return createRunRecord({
-    kind: 'completion', createdAt: 1_750_000_000_000 + seed, document: { uri: 'file:///work/notes.md', name: 'notes.md' }, offset: 120,
+  return recordOf(entries, {
+    createdAt: 1_750_000_000_000 + seed,
+    offset: 120,
     request: { messages: [{ role: 'system', content: 'Answer briefly.' }, { role: 'user', content: `Prompt number ${seed % 7}: explain the thing.` }], topLogprobs: alternatives, sampling: { temperature: 0.7 + (seed % 3) * 0.1, maxTokens: count } },
     endpoint: { profile: 'local', baseUrl: 'http://localhost:8000/v1', model: seed % 2 === 0 ? 'qwen2.5-7b' : 'llama3.2', apiStyle: 'chat' },
-    outcome: 'done', timings: { firstTokenMs: 180, totalMs: count * 12 },
-    text, tokens: tokensFromEntries(entries), placements: placements.build(), uncertainBelow: 0.5,
+    timings: { firstTokenMs: 180, totalMs: count * 12 },
   });
 }

@@ -14,7 +14,8 @@ import { DEFAULT_PALETTE, runToHtml } from '../../src/core/runs/export/html';
 import { isRunExport, readRunExport, runToJson } from '../../src/core/runs/export/json';
 import type { RunRecord } from '../../src/core/runs/runRecord';
 import { createRunRecord } from '../../src/core/runs/runRecord';
-import { placeDeltas, recordedToken } from '../../src/core/runs/runTokens';
+import { fillTokenStore } from '../../src/core/runs/restore';
+import { placeDeltas } from '../../src/core/runs/runTokens';
 import { TokenStore } from '../../src/core/tokenStore';
 import { ollamaChunkDelta, parseLoggedResponse } from '../../src/core/wireFormats';
 import { providerFixtures, readFixture, repoRoot, syntheticFixtures } from '../support/fixtures';
@@ -43,15 +44,6 @@ function savedRun(deltas: readonly ChunkDelta[]): RunRecord {
   });
 }
 
-/** What reopening a run must rebuild: a token store with the run's tokens and placements (the restore path). */
-function storeOf(record: RunRecord): TokenStore {
-  const store = new TokenStore();
-  for (let i = 0; i < record.tokens.count; i++) store.addToken(recordedToken(record.tokens, i));
-  const { start, end, firstToken, tokenCount } = record.placements;
-  for (let p = 0; p < record.placements.count; p++) store.addPlacement(start[p]!, end[p]!, firstToken[p]!, tokenCount[p]!);
-  return store;
-}
-
 /** Per placement: its text range, its colour bucket and its hover, as the editor shows them. */
 function rendering(store: TokenStore, text: string): unknown[] {
   return Array.from({ length: store.placementCount }, (_, p) => {
@@ -75,7 +67,7 @@ describe('runs: JSON export', () => {
       assert.ok(isRunExport(parsed));
       const reopened = readRunExport(parsed);
       assert.equal(reopened.text, liveText);
-      assert.deepEqual(rendering(storeOf(reopened), reopened.text), rendering(live.store, liveText));
+      assert.deepEqual(rendering(fillTokenStore(new TokenStore(), reopened.tokens, reopened.placements), reopened.text), rendering(live.store, liveText));
     });
   }
 

@@ -1,10 +1,14 @@
 /**
- * Restore matching: where a recorded answer is in a document that was reopened, if it is still there exactly.
- * At its recorded place, or found exactly once within a bounded window around it (the file changed while
- * closed: a pull, a formatter, an edit above); anything else is not restored, so no text is coloured falsely.
+ * Restore: where a recorded answer is in a document that was reopened, if it is still there exactly (at its
+ * recorded place, or found exactly once within a bounded window around it: the file changed while closed, by a
+ * pull, a formatter, an edit above; anything else is not restored, so no text is coloured falsely), and the
+ * token store it gets back.
  */
+import type { TokenStore } from '../tokenStore';
 import type { RunPlace } from './runRecord';
 import { hashText } from './runRecord';
+import type { RunPlacements, RunTokens } from './runTokens';
+import { recordedToken } from './runTokens';
 
 /**
  * How far (UTF-16 code units, each side) the answer is looked for when it moved. Bounded so that a large
@@ -56,4 +60,16 @@ export function planRestore(documentText: string, newestFirst: readonly RestoreC
     planned.push({ id: candidate.id, offset: location.offset, moved: location.found === 'nearby', end });
   }
   return planned.map(({ id, offset, moved }) => ({ id, offset, moved }));
+}
+
+/**
+ * Fills an empty token store with a run's tokens and placements (placement offsets are relative to the answer).
+ * Through the store's public API, one token at a time: ~250 ms for 100k tokens × 20 alternatives; a bulk load
+ * of the columns on `TokenStore` would take this to a few ms (see docs/run-format.md and the runs benchmark).
+ */
+export function fillTokenStore(store: TokenStore, tokens: RunTokens, placements: RunPlacements): TokenStore {
+  for (let i = 0; i < tokens.count; i++) store.addToken(recordedToken(tokens, i));
+  const { start, end, firstToken, tokenCount } = placements;
+  for (let p = 0; p < placements.count; p++) store.addPlacement(start[p]!, end[p]!, firstToken[p]!, tokenCount[p]!);
+  return store;
 }
