@@ -281,12 +281,16 @@ export function tokenLogprob(tokens: RunTokens, index: number): number | undefin
  * text listed once at its best logprob. Fills `into` (reused across calls) and returns how many there are.
  */
 export function rankedAlternatives(tokens: RunTokens, index: number, into: RankedAlternatives): number {
+  if (into.seen.length < tokens.strings.length) into.seen = new Int32Array(tokens.strings.length);
+  const row = ++into.row;
   let count = 0;
   for (let j = tokens.altStart[index]!; j < tokens.altStart[index + 1]!; j++) {
     const text = tokens.altText[j]!;
     const logprob = tokens.altLogprob[j]!;
     let duplicate = -1;
-    for (let k = 0; k < count; k++) if (into.text[k] === text) duplicate = k;
+    // A text not seen in this row is new: the search for a repeat (rare) only runs for texts seen before.
+    if (into.seen[text] === row) for (let k = 0; k < count; k++) if (into.text[k] === text) duplicate = k;
+    into.seen[text] = row;
     if (duplicate >= 0) {
       if (logprob > into.logprob[duplicate]!) removeAt(into, duplicate, count--);
       else continue;
@@ -305,13 +309,16 @@ export function rankedAlternatives(tokens: RunTokens, index: number, into: Ranke
   return count;
 }
 
-/** Scratch space for `rankedAlternatives`. */
+/** Scratch space for `rankedAlternatives`, reused from token to token of one run. */
 export interface RankedAlternatives {
   readonly text: Int32Array;
   readonly logprob: Float64Array;
+  /** Per string id, the last row it was listed in: finds repeats without comparing every pair. */
+  seen: Int32Array;
+  row: number;
 }
 
-export const rankedScratch = (): RankedAlternatives => ({ text: new Int32Array(256), logprob: new Float64Array(256) });
+export const rankedScratch = (): RankedAlternatives => ({ text: new Int32Array(256), logprob: new Float64Array(256), seen: new Int32Array(0), row: 0 });
 
 function removeAt(into: RankedAlternatives, at: number, count: number): void {
   into.text.copyWithin(at, at + 1, count);
