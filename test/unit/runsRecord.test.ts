@@ -5,7 +5,7 @@ import { runToHtml } from '../../src/core/runs/export/html';
 import { runToJson } from '../../src/core/runs/export/json';
 import type { RunRequest } from '../../src/core/runs/runRecord';
 import { hashText, newRunId, readRunMeta, recordEndpoint, recordRequest, RUN_ID } from '../../src/core/runs/runRecord';
-import { rankedAlternatives, rankedScratch, recordedToken, tokensFromEntries } from '../../src/core/runs/runTokens';
+import { placementOfToken, rankedAlternatives, rankedScratch, recordedToken, tokensFromEntries } from '../../src/core/runs/runTokens';
 import { recordOf, token } from './runsHelpers';
 
 const close = (actual: number | undefined, expected: number, what: string): void =>
@@ -122,6 +122,12 @@ describe('runs: token columns', () => {
     assert.deepEqual([...tokens.bytes], [[2, [0xf0, 0x9f]]]);
     assert.deepEqual(recordedToken(tokens, 2), { token: '\\xf0\\x9f', logprob: -1, bytes: [0xf0, 0x9f], id: 7, top_logprobs: [{ token: 'x', logprob: -2, id: 9 }] });
     assert.deepEqual(recordedToken(tokens, 0), { token: 'ab', logprob: -1, top_logprobs: [] });
+  });
+
+  it('finds the placement of a token, including one of several tokens in a placement, and none for an unplaced token', () => {
+    // Tokens 0 | 1+2 (one character) | 3 unplaced | 4.
+    const placements = { count: 3, start: Int32Array.of(0, 1, 3), end: Int32Array.of(1, 3, 4), firstToken: Int32Array.of(0, 1, 4), tokenCount: Int32Array.of(1, 2, 1) };
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((index) => placementOfToken(placements, index)), [0, 1, 1, -1, 2, -1]);
   });
 
   it('ranks alternatives as the hover does: by logprob, ties in order, a repeated text once at its best', () => {

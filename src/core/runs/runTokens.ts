@@ -246,6 +246,20 @@ export function placeDeltas(deltas: readonly ChunkDelta[], eol: Eol = '\n'): Pla
   return { text, tokens: builder.build(), placements: placementsFromStore(answer.store), finishReason };
 }
 
+/** The placement holding token `index` (a binary search), or -1 when the token is not placed. */
+export function placementOfToken(placements: RunPlacements, index: number): number {
+  let low = 0;
+  let high = placements.count - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const first = placements.firstToken[middle]!;
+    if (index < first) high = middle - 1;
+    else if (index >= first + placements.tokenCount[middle]!) low = middle + 1;
+    else return middle;
+  }
+  return -1;
+}
+
 /** Token i as an object, with its alternatives as the backend listed them. */
 export function recordedToken(tokens: RunTokens, index: number): RecordedToken {
   const top: RecordedAlternative[] = [];
