@@ -17,7 +17,8 @@ import { createRunRecord } from '../../src/core/runs/runRecord';
 import { fillTokenStore } from '../../src/core/runs/restore';
 import { placeDeltas } from '../../src/core/runs/runTokens';
 import { TokenStore } from '../../src/core/tokenStore';
-import { ollamaChunkDelta, parseLoggedResponse } from '../../src/core/wireFormats';
+import { readLogged } from '../../src/core/logged';
+import { ollamaChunkDelta } from '../../src/core/logged/ollama';
 import { providerFixtures, readFixture, repoRoot, syntheticFixtures } from '../support/fixtures';
 import { recordOf, token } from './runsHelpers';
 
@@ -27,20 +28,26 @@ function recordedResponses(): [string, readonly ChunkDelta[]][] {
   const synthetic = fs.readdirSync(syntheticFixtures).filter((name) => /\.(sse\.txt|json)$/.test(name));
   return [
     ...providers.map((name): [string, readonly ChunkDelta[]] => {
-      if (!name.startsWith('ollama-')) return [name, parseLoggedResponse(readFixture(name)).deltas];
+      if (!name.startsWith('ollama-')) return [name, answerDeltas(readFixture(name))];
       const example = JSON.parse(readFixture(name)) as Record<string, unknown>;
       return [name, [ollamaChunkDelta(example.example_chunk_top_logprobs)]];
     }),
-    ...synthetic.map((name): [string, readonly ChunkDelta[]] => [name, parseLoggedResponse(fs.readFileSync(path.join(syntheticFixtures, name), 'utf8')).deltas]),
-  ];
+    ...synthetic.map((name): [string, readonly ChunkDelta[]] => [name, answerDeltas(fs.readFileSync(path.join(syntheticFixtures, name), 'utf8'))]),
+  ].filter(([, deltas]) => deltas.length > 0);
 }
 
-function savedRun(deltas: readonly ChunkDelta[]): RunRecord {
+/** The deltas of a recorded answer; none for a recording with no text (a tool call), which has no run to export. */
+function answerDeltas(text: string): readonly ChunkDelta[] {
+  const result = readLogged(text);
+  return result.kind === 'answer' ? result.deltas : [];
+}
+
+function loggedRun(deltas: readonly ChunkDelta[]): RunRecord {
   const placed = placeDeltas(deltas);
   return createRunRecord({
-    kind: 'saved', createdAt: 0, document: { uri: 'untitled:Untitled-1', name: 'Untitled-1' }, offset: 0,
+    kind: 'logged', createdAt: 0, document: { uri: 'untitled:Untitled-1', name: 'Untitled-1' }, offset: 0,
     request: { messages: [], topLogprobs: 0, sampling: {} }, endpoint: { baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o' },
-    outcome: 'done', text: placed.text, tokens: placed.tokens, placements: placed.placements, uncertainBelow: 0.5,
+    outcome: 'done', text: placed.text, tokens: placed.tokens, placements: placed.placements, uncertainThreshold: 0.5,
   });
 }
 
@@ -62,7 +69,7 @@ describe('runs: JSON export', () => {
       let liveText = '';
       for (const delta of deltas) liveText += live.append(delta.text, delta.tokens);
       liveText += live.finish();
-      const json = runToJson(savedRun(deltas));
+      const json = runToJson(loggedRun(deltas));
       const parsed: unknown = JSON.parse(json);
       assert.ok(isRunExport(parsed));
       const reopened = readRunExport(parsed);
@@ -127,7 +134,7 @@ describe('runs: CSV export', () => {
 });
 
 describe('runs: HTML export', () => {
-  const hostile = savedRun(parseLoggedResponse(fs.readFileSync(path.join(syntheticFixtures, 'hostile-token.sse.txt'), 'utf8')).deltas);
+  const hostile = loggedRun(answerDeltas(fs.readFileSync(path.join(syntheticFixtures, 'hostile-token.sse.txt'), 'utf8')));
 
   it('is only its own markup: hostile tokens and prompts render as text, nothing is loaded', () => {
     const breakout = recordOf([token('</script><script>alert(1)</script>', 0.5, [['<img src=x onerror=alert(1)>', 0.5]]), token(' & <b>', 0.5)],

@@ -33,7 +33,7 @@ export function recordOf(entries: readonly TokenInput[], overrides: Partial<RunI
     text,
     tokens: tokensFromEntries(entries),
     placements: placements.build(),
-    uncertainBelow: 0.5,
+    uncertainThreshold: 0.5,
     ...overrides,
   });
 }

@@ -28,7 +28,7 @@ export function tokenFigures(tokens: RunTokens): TokenFigures {
   return count === 0 ? { tokens: 0 } : { tokens: count, perplexity: Math.exp(-logprobSum / count), meanProbability: probabilitySum / count };
 }
 
-export function computeRunMetrics(tokens: RunTokens, placements: RunPlacements, uncertainBelow: number): RunMetrics {
+export function computeRunMetrics(tokens: RunTokens, placements: RunPlacements, uncertainThreshold: number): RunMetrics {
   const ranked = rankedScratch();
   let entropySum = 0;
   let withAlternatives = 0;
@@ -40,7 +40,7 @@ export function computeRunMetrics(tokens: RunTokens, placements: RunPlacements, 
   }
   return {
     ...tokenFigures(tokens),
-    uncertain: { below: uncertainBelow, count: uncertainPlacements(tokens, placements, uncertainBelow) },
+    uncertain: { below: uncertainThreshold, count: uncertainPlacements(tokens, placements, uncertainThreshold) },
     ...(withAlternatives > 0 ? { meanEntropyBits: entropySum / withAlternatives } : {}),
   };
 }

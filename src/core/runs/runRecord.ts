@@ -5,18 +5,15 @@
  * back from storage or an export.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiStyle } from '../presets';
+import type { ApiStyle, Role } from '../request';
+import type { RunKind, RunOutcome } from '../runOutcome';
+import { RUN_KINDS } from '../runOutcome';
 import { computeRunMetrics } from './metrics';
 import type { RunPlacements, RunTokens } from './runTokens';
 
 /** Version of the record's shape; a reader refuses records from a newer version. */
 export const RUN_RECORD_VERSION = 1;
 
-export type RunKind = 'completion' | 'rerun' | 'score' | 'saved' | 'samples' | 'branch' | 'promptFile' | 'classify';
-export type RunOutcome = 'done' | 'truncated' | 'filtered' | 'cancelled' | 'incomplete' | 'failed';
-export type Role = 'system' | 'user' | 'assistant';
-
-export const RUN_KINDS: readonly RunKind[] = ['completion', 'rerun', 'score', 'saved', 'samples', 'branch', 'promptFile', 'classify'];
 export const RUN_OUTCOMES: readonly RunOutcome[] = ['done', 'truncated', 'filtered', 'cancelled', 'incomplete', 'failed'];
 const API_STYLES: readonly ApiStyle[] = ['chat', 'responses', 'completions'];
 const ROLES: readonly Role[] = ['system', 'user', 'assistant'];
@@ -173,7 +170,7 @@ export interface RunInput {
   readonly tokens: RunTokens;
   readonly placements: RunPlacements;
   /** The "uncertain" threshold in use (`DEFAULT_UNCERTAIN_BELOW` unless the user changed it). */
-  readonly uncertainBelow: number;
+  readonly uncertainThreshold: number;
 }
 
 /** Builds a record: fresh id, text hash, prompt hash and metrics computed here, request and endpoint copied safely. */
@@ -192,7 +189,7 @@ export function createRunRecord(input: RunInput): RunRecord {
     endpoint: recordEndpoint(input.endpoint),
     outcome: input.outcome,
     timings: pickNumbers(input.timings ?? {}, ['firstTokenMs', 'totalMs']),
-    metrics: computeRunMetrics(input.tokens, input.placements, input.uncertainBelow),
+    metrics: computeRunMetrics(input.tokens, input.placements, input.uncertainThreshold),
     ...(input.parent ? { parent: { runId: input.parent.runId, tokenIndex: input.parent.tokenIndex } } : {}),
     ...(input.group ? { group: { ...input.group } } : {}),
     text: input.text,

@@ -30,11 +30,8 @@ export interface RecordedToken {
   readonly top_logprobs: readonly RecordedAlternative[];
 }
 
-/** What the builders accept: a wire token, with the optional ids some backends send (llama.cpp, vLLM). */
-export interface TokenInput extends Omit<TokenEntry, 'top_logprobs'> {
-  readonly id?: number | null;
-  readonly top_logprobs?: readonly { readonly token: string; readonly logprob: number; readonly id?: number | null }[] | null;
-}
+/** What the builders accept: a wire token as every reader hands it over (ids where the backend sends them). */
+export type TokenInput = TokenEntry;
 
 /**
  * The columns of a `TokenStore` in one piece: what a bulk export from a live store (recording) and a bulk load

@@ -105,13 +105,13 @@ function readToken(value: unknown, index: number): TokenInput {
     if (!isObject(alternative) || typeof alternative.token !== 'string' || (alternative.logprob !== null && typeof alternative.logprob !== 'number')) {
       throw corrupt(`${where} has a malformed alternative`);
     }
-    return { token: alternative.token, logprob: alternative.logprob ?? Number.NEGATIVE_INFINITY, id: typeof alternative.id === 'number' ? alternative.id : null };
+    return { token: alternative.token, logprob: alternative.logprob ?? Number.NEGATIVE_INFINITY, ...(typeof alternative.id === 'number' ? { id: alternative.id } : {}) };
   });
   return {
     token: value.token,
     logprob: value.logprob,
     bytes: Array.isArray(bytes) ? bytes as number[] : null,
-    id: typeof value.id === 'number' ? value.id : null,
+    ...(typeof value.id === 'number' ? { id: value.id } : {}),
     top_logprobs: top,
   };
 }
