@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { BUCKET_COUNT } from '../../core/buckets';
 import type { RunState } from '../../core/runOutcome';
 import { Disposable } from '../lifetime';
-import type { AnswerTracker, TrackedAnswer } from './answerTracker';
+import type { AnswerTracker } from './answerTracker';
+import type { TrackedAnswer } from './trackedAnswer';
 
 /** The note after an answer that did not finish normally. */
 const END_NOTES: Partial<Record<RunState, string>> = {

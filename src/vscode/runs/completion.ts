@@ -7,7 +7,7 @@ import type { RunKind } from '../../core/runOutcome';
 import { loadClient } from '../clientLoader';
 import { Commands } from '../commandIds';
 import type { AnswerTracker } from '../editor/answerTracker';
-import { TrackedAnswer } from '../editor/answerTracker';
+import { TrackedAnswer } from '../editor/trackedAnswer';
 import { documentEol } from '../editor/documents';
 import type { EndpointResolver, ResolvedEndpoint } from '../endpoints/resolver';
 import { showInfo } from '../notify';

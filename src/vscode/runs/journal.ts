@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { TrackedAnswer } from '../editor/answerTracker';
+import type { TrackedAnswer } from '../editor/trackedAnswer';
 import { Disposable } from '../lifetime';
 import type { AnswerSource, FilledAnswer } from './answerRun';
 

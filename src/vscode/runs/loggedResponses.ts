@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Answer } from '../../core/answer';
 import type { LoggedResponse } from '../../core/wireFormats';
 import { parseLoggedResponse } from '../../core/wireFormats';
-import { TrackedAnswer } from '../editor/answerTracker';
+import { TrackedAnswer } from '../editor/trackedAnswer';
 import { documentEol, openUntitled } from '../editor/documents';
 import { showError } from '../notify';
 import type { SettingsService } from '../settings';

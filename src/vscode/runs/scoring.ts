@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Answer } from '../../core/answer';
 import { describeFailure } from '../../core/failure';
 import { loadClient } from '../clientLoader';
-import { TrackedAnswer } from '../editor/answerTracker';
+import { TrackedAnswer } from '../editor/trackedAnswer';
 import type { EndpointResolver } from '../endpoints/resolver';
 import type { AnswerRunDeps, AnswerSource } from './answerRun';
 import { announce, fillAnswer, TEXT_IN_PLACE } from './answerRun';
