@@ -28,7 +28,7 @@ export type EditEffect = 'before' | 'after' | 'inside';
  * with the document as it is edited. Offsets here are document offsets (UTF-16 code units).
  */
 export class Answer {
-  readonly store = new TokenStore();
+  readonly store: TokenStore;
   private readonly aligner: TokenAligner;
   private readonly eol: EolTranslator;
   private readonly buckets = uint8Column();
@@ -43,7 +43,8 @@ export class Answer {
 
   private mode: ColourMode = 'probability';
 
-  constructor(start: number, eol: Eol, private thresholds: readonly number[], mode: ColourMode = 'probability') {
+  constructor(start: number, eol: Eol, private thresholds: readonly number[], mode: ColourMode = 'probability', store = new TokenStore()) {
+    this.store = store;
     this.mode = mode;
     this.start = start;
     this.eol = new EolTranslator(eol);
@@ -51,6 +52,17 @@ export class Answer {
       this.store.addPlacement(this.eol.toDocument(from) + this.editShift, this.eol.toDocument(to) + this.editShift, first, count);
       this.buckets.push(this.bucketFor(this.store.placementCount - 1));
     });
+  }
+
+  /**
+   * A finished answer rebuilt from a recorded run: the store as it was recorded (placements relative to `start`),
+   * `length` characters of text already in the document, colours computed now; nothing streams into it.
+   */
+  static restored(start: number, length: number, store: TokenStore, thresholds: readonly number[], mode: ColourMode): Answer {
+    const answer = new Answer(start, 'asIs', thresholds, mode, store);
+    answer.length = length;
+    for (let i = 0; i < store.placementCount; i++) answer.buckets.push(answer.bucketFor(i));
+    return answer;
   }
 
   get end(): number {

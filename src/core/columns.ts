@@ -7,9 +7,22 @@ export class GrowableColumn<T extends Int32Array | Float32Array | Float64Array |
     this.data = make(capacity);
   }
 
+  /** A column holding `values`, adopted without copying (restoring a recorded run). */
+  static of<T extends Int32Array | Float32Array | Float64Array | Uint8Array>(values: T, make: (capacity: number) => T): GrowableColumn<T> {
+    const column = new GrowableColumn(make, 0);
+    column.data = values;
+    column.length = values.length;
+    return column;
+  }
+
+  /** The values, as a copy of exactly `length` entries. */
+  toArray(): T {
+    return this.data.slice(0, this.length) as T;
+  }
+
   push(value: number): number {
     if (this.length === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
+      const bigger = this.make(Math.max(64, this.data.length * 2));
       bigger.set(this.data);
       this.data = bigger;
     }
@@ -53,6 +66,18 @@ export class StringTable {
   lookup(id: number): string {
     return this.strings[id]!;
   }
+
+  /** Every string, by id. */
+  get all(): readonly string[] {
+    return this.strings;
+  }
+
+  /** A table holding `strings` at their positions as ids (which must be distinct). */
+  static of(strings: readonly string[]): StringTable {
+    const table = new StringTable();
+    for (const value of strings) table.intern(value);
+    return table;
+  }
 }
 
 const CHUNK_BITS = 16;
@@ -85,5 +110,26 @@ export class ChunkedColumn<T extends Int32Array | Float32Array> {
 
   get(index: number): number {
     return this.chunks[index >>> CHUNK_BITS]![index & (CHUNK_SIZE - 1)]!;
+  }
+
+  /** A column holding `values`, its chunks views of them (no copy; restoring a recorded run). */
+  static of<T extends Int32Array | Float32Array>(values: T, make: (capacity: number) => T): ChunkedColumn<T> {
+    const column = new ChunkedColumn(make);
+    for (let at = 0; at < values.length; at += CHUNK_SIZE) column.chunks.push(values.subarray(at, at + CHUNK_SIZE) as T);
+    column.length = values.length;
+    // The last view may be shorter than a chunk: the next push grows it into a full chunk of its own.
+    return column;
+  }
+
+  /** The values, copied into one array. */
+  toArray(): T {
+    const out = this.make(this.length);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      const part = chunk.subarray(0, Math.min(chunk.length, this.length - at));
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
   }
 }

@@ -1,7 +1,30 @@
-import { ChunkedColumn, float64Column, int32Column, StringTable, uint8Column } from './columns';
+import { ChunkedColumn, float64Column, GrowableColumn, int32Column, StringTable, uint8Column } from './columns';
 import type { Alternative, TokenEntry } from './logprob';
 import { lastAtOrBelow } from './search';
 import { cleanLogprob } from './logprob';
+
+/**
+ * The token columns of a store in one piece, as a recorded run keeps them: `altStart` has one entry more than
+ * tokens (token i's alternatives are `altStart[i] .. altStart[i + 1]`).
+ */
+export interface StoreColumns {
+  readonly strings: readonly string[];
+  readonly text: Int32Array;
+  /** NaN where the backend gave no logprob. */
+  readonly logprob: Float64Array;
+  readonly altStart: Int32Array;
+  readonly altText: Int32Array;
+  readonly altLogprob: Float32Array;
+}
+
+/** Placements in columns: UTF-16 offsets relative to the answer's start, sorted by offset. */
+export interface PlacementColumns {
+  readonly count: number;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly firstToken: Int32Array;
+  readonly tokenCount: Int32Array;
+}
 
 /** A token as the hover and the statistics read it back from the columns. */
 export interface StoredToken {
@@ -29,13 +52,13 @@ const SHIFT_CHUNK = 1 << SHIFT_BITS;
  * chunk of 1,024 placements, so a keystroke in a 100k-token answer shifts ~100 bases, not 100k offsets.
  */
 export class TokenStore {
-  private readonly strings = new StringTable();
-  private readonly tokenText = int32Column();
-  private readonly tokenLogprob = float64Column();
-  private readonly altStart = int32Column();
-  private readonly altCount = uint8Column();
-  private readonly altText = new ChunkedColumn((n) => new Int32Array(n));
-  private readonly altLogprob = new ChunkedColumn((n) => new Float32Array(n));
+  private strings = new StringTable();
+  private tokenText: GrowableColumn<Int32Array> = int32Column();
+  private tokenLogprob: GrowableColumn<Float64Array> = float64Column();
+  private altStart: GrowableColumn<Int32Array> = int32Column();
+  private altCount: GrowableColumn<Uint8Array> = uint8Column();
+  private altText: ChunkedColumn<Int32Array> = new ChunkedColumn((n) => new Int32Array(n));
+  private altLogprob: ChunkedColumn<Float32Array> = new ChunkedColumn((n) => new Float32Array(n));
 
   /** Offsets relative to their chunk's base in `chunkShift`. */
   private readonly placeStart = int32Column();
@@ -46,6 +69,44 @@ export class TokenStore {
   /** 1 while the placed text is as the model wrote it; 0 once the user edited it. */
   private readonly placeValid = uint8Column();
   private liveCount = 0;
+
+  /**
+   * A store holding a recorded run's tokens and placements (offsets relative to the answer), adopting the token
+   * columns without copying: restoring a 100k-token answer costs a few milliseconds, not a re-parse.
+   */
+  static fromColumns(columns: StoreColumns, placements: PlacementColumns): TokenStore {
+    const store = new TokenStore();
+    const count = columns.text.length;
+    store.strings = StringTable.of(columns.strings);
+    store.tokenText = GrowableColumn.of(columns.text, (n) => new Int32Array(n));
+    store.tokenLogprob = GrowableColumn.of(columns.logprob, (n) => new Float64Array(n));
+    store.altStart = GrowableColumn.of(columns.altStart.slice(0, count), (n) => new Int32Array(n));
+    const altCount = new Uint8Array(count);
+    for (let i = 0; i < count; i++) altCount[i] = Math.min(255, columns.altStart[i + 1]! - columns.altStart[i]!);
+    store.altCount = GrowableColumn.of(altCount, (n) => new Uint8Array(n));
+    store.altText = ChunkedColumn.of(columns.altText, (n) => new Int32Array(n));
+    store.altLogprob = ChunkedColumn.of(columns.altLogprob, (n) => new Float32Array(n));
+    for (let p = 0; p < placements.count; p++) {
+      store.addPlacement(placements.start[p]!, placements.end[p]!, placements.firstToken[p]!, placements.tokenCount[p]!);
+    }
+    return store;
+  }
+
+  /** The token columns as contiguous copies (recording a run: a copy of typed arrays, not one object per token). */
+  columns(): StoreColumns {
+    const count = this.tokenText.length;
+    const altStart = new Int32Array(count + 1);
+    for (let i = 0; i < count; i++) altStart[i] = this.altStart.get(i);
+    altStart[count] = this.altText.length;
+    return {
+      strings: [...this.strings.all],
+      text: this.tokenText.toArray(),
+      logprob: this.tokenLogprob.toArray(),
+      altStart,
+      altText: this.altText.toArray(),
+      altLogprob: this.altLogprob.toArray(),
+    };
+  }
 
   get tokenCount(): number {
     return this.tokenText.length;

@@ -2,7 +2,6 @@
 // Prints numbers; asserts nothing. Data: synthetic but realistic runs (runsSynthetic.ts).
 import { Answer } from '../../src/core/answer';
 import { DEFAULT_THRESHOLDS } from '../../src/core/buckets';
-import { StringTable } from '../../src/core/columns';
 import { decodeRun, encodeRun } from '../../src/core/runs/codec';
 import { compareRuns } from '../../src/core/runs/compare';
 import { runToCsv } from '../../src/core/runs/export/csv';
@@ -10,12 +9,10 @@ import { runToHtml } from '../../src/core/runs/export/html';
 import { runToJson } from '../../src/core/runs/export/json';
 import { describeSettingsChange, RunHistory, runLabel, runTooltip, runTree } from '../../src/core/runs/history';
 import { computeRunMetrics } from '../../src/core/runs/metrics';
-import { fillTokenStore, isAtRecordedPlace } from '../../src/core/runs/restore';
+import { isAtRecordedPlace, restoredStore } from '../../src/core/runs/restore';
 import type { RunRecord } from '../../src/core/runs/runRecord';
 import { metaOf } from '../../src/core/runs/runRecord';
-import type { RunTokens, StoreColumns } from '../../src/core/runs/runTokens';
-import { tokensFromColumns, tokensFromStore } from '../../src/core/runs/runTokens';
-import { TokenStore } from '../../src/core/tokenStore';
+import { tokensFromStore } from '../../src/core/runs/runTokens';
 import { seeded, syntheticEntries, syntheticRecord } from './runsSynthetic';
 
 /** Median wall time of `runs` calls after one warm-up call. */
@@ -32,24 +29,6 @@ function median(runs: number, work: () => unknown): number {
 
 const print = (name: string, figure: number, unit: string, target: string): void => console.log(`${name}: ${figure.toFixed(figure < 10 ? 2 : 1)} ${unit} (target ${target})`);
 
-/**
- * The work a bulk `TokenStore` load would do (what the report asks the lead for): intern the string table once,
- * adopt the decoded columns (no copy), add the placements. Measured with the same classes, as an estimate.
- */
-function bulkLoadEstimate(record: RunRecord): TokenStore {
-  const table = new StringTable();
-  for (const value of record.tokens.strings) table.intern(value);
-  const store = new TokenStore();
-  const { start, end, firstToken, tokenCount } = record.placements;
-  for (let p = 0; p < record.placements.count; p++) store.addPlacement(start[p]!, end[p]!, firstToken[p]!, tokenCount[p]!);
-  return store;
-}
-
-/** What a bulk column export from a live store would hand the recorder: contiguous copies of its columns. */
-function columnExportEstimate(tokens: RunTokens): StoreColumns {
-  return { strings: [...tokens.strings], text: tokens.text.slice(), logprob: tokens.logprob.slice(), altStart: tokens.altStart.slice(), altText: tokens.altText.slice(), altLogprob: tokens.altLogprob.slice() };
-}
-
 function storageFigures(record: RunRecord): Uint8Array {
   const bytes = encodeRun(record);
   print('runs: stored size, 100k tokens × 20 alternatives', bytes.length / record.tokens.count, 'B/token', '<= 150');
@@ -63,8 +42,7 @@ function recordingFigures(record: RunRecord): void {
   const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
   answer.inserted(answer.append(entries.map((entry) => entry.token).join(''), entries).length);
   answer.inserted(answer.finish().length);
-  print('runs: record from a live answer through TokenStore.token (today), per 10k tokens × 20', median(3, () => tokensFromStore(answer.store)) / 2, 'ms', 'once, after the stream');
-  print('runs: record from a bulk column export (estimate), 100k × 20', median(5, () => tokensFromColumns(columnExportEstimate(record.tokens))), 'ms', 'once, after the stream');
+  print('runs: record a live answer (column export), per 10k tokens × 20', median(5, () => tokensFromStore(answer.store)) / 2, 'ms', 'once, after the stream');
   print('runs: metrics of a run, 100k × 20', median(5, () => computeRunMetrics(record.tokens, record.placements, 0.5)), 'ms', 'once, after the stream');
 }
 
@@ -72,13 +50,11 @@ function restoreFigures(record: RunRecord, bytes: Uint8Array): void {
   const documentText = `prompt\n\n${record.text}\n`;
   const place = { ...record.place, offset: 8 };
   print('runs: restore check at the recorded place (hash of the answer text)', median(9, () => isAtRecordedPlace(documentText, place)), 'ms', 'part of restore');
-  const slow = median(3, () => {
+  const restore = median(5, () => {
     const decoded = decodeRun(bytes);
-    return fillTokenStore(new TokenStore(), decoded.tokens, decoded.placements);
+    return Answer.restored(8, decoded.text.length, restoredStore(decoded.tokens, decoded.placements), DEFAULT_THRESHOLDS, 'probability');
   });
-  print('runs: restore, decode + TokenStore.addToken/addPlacement (today), 100k × 20', slow, 'ms', '<= 100');
-  const bulk = median(5, () => bulkLoadEstimate(decodeRun(bytes)));
-  print('runs: restore, decode + bulk load (estimate), 100k × 20', bulk, 'ms', '<= 100');
+  print('runs: restore, decode + adopt the columns + colours, 100k × 20 (core part)', restore, 'ms', '<= 100');
 }
 
 function compareFigures(): void {

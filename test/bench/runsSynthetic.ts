@@ -88,7 +88,7 @@ export function syntheticRecord(count: number, alternatives: number, seed: numbe
     createdAt: 1_750_000_000_000 + seed,
     offset: 120,
     request: { messages: [{ role: 'system', content: 'Answer briefly.' }, { role: 'user', content: `Prompt number ${seed % 7}: explain the thing.` }], topLogprobs: alternatives, sampling: { temperature: 0.7 + (seed % 3) * 0.1, maxTokens: count } },
-    endpoint: { profile: 'local', baseUrl: 'http://localhost:8000/v1', model: seed % 2 === 0 ? 'qwen2.5-7b' : 'llama3.2', apiStyle: 'chat' },
+    endpoint: { profile: 'local', host: 'localhost:8000', model: seed % 2 === 0 ? 'qwen2.5-7b' : 'llama3.2', apiStyle: 'chat' },
     timings: { firstTokenMs: 180, totalMs: count * 12 },
   });
 }

@@ -14,9 +14,9 @@ import { DEFAULT_PALETTE, runToHtml } from '../../src/core/runs/export/html';
 import { isRunExport, readRunExport, runToJson } from '../../src/core/runs/export/json';
 import type { RunRecord } from '../../src/core/runs/runRecord';
 import { createRunRecord } from '../../src/core/runs/runRecord';
-import { fillTokenStore } from '../../src/core/runs/restore';
+import { restoredStore } from '../../src/core/runs/restore';
 import { placeDeltas } from '../../src/core/runs/runTokens';
-import { TokenStore } from '../../src/core/tokenStore';
+import type { TokenStore } from '../../src/core/tokenStore';
 import { readLogged } from '../../src/core/logged';
 import { ollamaChunkDelta } from '../../src/core/logged/ollama';
 import { providerFixtures, readFixture, repoRoot, syntheticFixtures } from '../support/fixtures';
@@ -46,7 +46,7 @@ function loggedRun(deltas: readonly ChunkDelta[]): RunRecord {
   const placed = placeDeltas(deltas);
   return createRunRecord({
     kind: 'logged', createdAt: 0, document: { uri: 'untitled:Untitled-1', name: 'Untitled-1' }, offset: 0,
-    request: { messages: [], topLogprobs: 0, sampling: {} }, endpoint: { baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o' },
+    request: { messages: [], topLogprobs: 0, sampling: {} }, endpoint: { host: 'api.openai.com', model: 'gpt-4o' },
     outcome: 'done', text: placed.text, tokens: placed.tokens, placements: placed.placements, uncertainThreshold: 0.5,
   });
 }
@@ -74,7 +74,7 @@ describe('runs: JSON export', () => {
       assert.ok(isRunExport(parsed));
       const reopened = readRunExport(parsed);
       assert.equal(reopened.text, liveText);
-      assert.deepEqual(rendering(fillTokenStore(new TokenStore(), reopened.tokens, reopened.placements), reopened.text), rendering(live.store, liveText));
+      assert.deepEqual(rendering(restoredStore(reopened.tokens, reopened.placements), reopened.text), rendering(live.store, liveText));
     });
   }
 

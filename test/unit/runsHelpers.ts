@@ -27,7 +27,7 @@ export function recordOf(entries: readonly TokenInput[], overrides: Partial<RunI
     document: { uri: 'file:///work/notes.md', name: 'notes.md' },
     offset: 10,
     request: { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Say hello.' }], topLogprobs: 5, sampling: { temperature: 0.7 } },
-    endpoint: { profile: 'local', baseUrl: 'http://localhost:8000/v1', model: 'qwen2.5-7b', apiStyle: 'chat' },
+    endpoint: { profile: 'local', host: 'localhost:8000', model: 'qwen2.5-7b', apiStyle: 'chat' },
     outcome: 'done',
     timings: { firstTokenMs: 120, totalMs: 900 },
     text,

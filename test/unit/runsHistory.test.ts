@@ -65,7 +65,7 @@ describe('runs: what changed since the previous run', () => {
     const before = run('a', 1, { request: { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Q' }], topLogprobs: 5, sampling: { temperature: 0.7, maxTokens: 100 } } });
     const after = run('b', 2, {
       request: { messages: [{ role: 'system', content: 'Be thorough.' }, { role: 'user', content: 'Q' }], topLogprobs: 10, sampling: { temperature: 1, seed: 3, maxTokens: 100 }, extraBody: { top_k: 40, logit_bias: { 1: -100 } } },
-      endpoint: { profile: 'local', baseUrl: 'http://localhost:8000/v1', model: 'llama3.2', apiStyle: 'chat' },
+      endpoint: { profile: 'local', host: 'localhost:8000', model: 'llama3.2', apiStyle: 'chat' },
     });
     assert.equal(describeSettingsChange(before, after),
       'model qwen2.5-7b → llama3.2, temperature 0.7 → 1.0, seed default → 3, alternatives 5 → 10, system prompt changed, logit_bias changed, top_k default → 40');

@@ -83,8 +83,11 @@ describe('runs: never a key or a header value', () => {
     assert.equal(request.apiKey, undefined);
     // @ts-expect-error no headers field
     assert.equal(request.headers, undefined);
-    const endpoint = recordEndpoint({ profile: 'p', baseUrl: leaky.baseUrl, model: 'm', ...{ apiKey: secret, headers: leaky.headers } });
+    const endpoint = recordEndpoint({ profile: 'p', host: 'example.test', model: 'm', ...{ apiKey: secret, headers: leaky.headers, baseUrl: leaky.baseUrl } });
     assert.deepEqual(endpoint, { profile: 'p', host: 'example.test', model: 'm', apiStyle: 'chat' }, 'host only: no path, no query');
+    assert.equal(recordEndpoint({ host: `example.test/v1?key=${secret}`, model: 'm' }).host, '', 'a host with a path or query is no host');
+    assert.equal(recordEndpoint({ host: '127.0.0.1:8080', model: 'm' }).host, '127.0.0.1:8080');
+    assert.equal(recordEndpoint({ host: '[::1]:11434', model: 'm' }).host, '[::1]:11434');
   });
 
   it('copies only known request fields and extra fields not named like credentials', () => {
@@ -98,7 +101,7 @@ describe('runs: never a key or a header value', () => {
   });
 
   it('writes none into storage or any export, and reads none back from a doctored file', () => {
-    const record = recordOf([token('Hi', 0.9)], { request: leaky, endpoint: { baseUrl: leaky.baseUrl, model: 'gpt', ...{ headers: leaky.headers } } });
+    const record = recordOf([token('Hi', 0.9)], { request: leaky, endpoint: { host: 'example.test', model: 'gpt', ...{ headers: leaky.headers, baseUrl: leaky.baseUrl } } });
     const stored = Buffer.from(encodeRun(record)).toString('latin1');
     for (const output of [stored, runToJson(record), runToCsv(record), runToHtml(record)]) {
       assert.ok(!output.includes('THISISASECRETKEY'), 'the key appears nowhere');

@@ -4,11 +4,10 @@
  * pull, a formatter, an edit above; anything else is not restored, so no text is coloured falsely), and the
  * token store it gets back.
  */
-import type { TokenStore } from '../tokenStore';
+import { TokenStore } from '../tokenStore';
 import type { RunPlace } from './runRecord';
 import { hashText } from './runRecord';
 import type { RunPlacements, RunTokens } from './runTokens';
-import { recordedToken } from './runTokens';
 
 /**
  * How far (UTF-16 code units, each side) the answer is looked for when it moved. Bounded so that a large
@@ -62,14 +61,7 @@ export function planRestore(documentText: string, newestFirst: readonly RestoreC
   return planned.map(({ id, offset, moved }) => ({ id, offset, moved }));
 }
 
-/**
- * Fills an empty token store with a run's tokens and placements (placement offsets are relative to the answer).
- * Through the store's public API, one token at a time: ~250 ms for 100k tokens × 20 alternatives; a bulk load
- * of the columns on `TokenStore` would take this to a few ms (see docs/run-format.md and the runs benchmark).
- */
-export function fillTokenStore(store: TokenStore, tokens: RunTokens, placements: RunPlacements): TokenStore {
-  for (let i = 0; i < tokens.count; i++) store.addToken(recordedToken(tokens, i));
-  const { start, end, firstToken, tokenCount } = placements;
-  for (let p = 0; p < placements.count; p++) store.addPlacement(start[p]!, end[p]!, firstToken[p]!, tokenCount[p]!);
-  return store;
+/** A token store holding a recorded run's tokens and placements (offsets relative to the answer's start). */
+export function restoredStore(tokens: RunTokens, placements: RunPlacements): TokenStore {
+  return TokenStore.fromColumns(tokens, placements);
 }

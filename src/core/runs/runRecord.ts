@@ -148,7 +148,8 @@ export interface RequestInput {
 
 export interface EndpointInput {
   readonly profile?: string | undefined;
-  readonly baseUrl: string;
+  /** The endpoint's host (and port), as `URL.host` gives it: anything else is recorded as no host. */
+  readonly host: string;
   readonly model: string;
   readonly apiStyle?: ApiStyle | undefined;
 }
@@ -219,14 +220,12 @@ export function recordRequest(input: RequestInput): RunRequest {
 }
 
 export function recordEndpoint(input: EndpointInput): RunEndpoint {
-  let host = '';
-  try {
-    host = new URL(input.baseUrl).host;
-  } catch {
-    // Not a URL: record no host rather than the string, which could be anything.
-  }
+  // Not a host: recorded as none rather than the string, which could hold anything (a path, a query with a key).
+  const host = HOST.test(input.host) ? input.host : '';
   return { ...(input.profile ? { profile: input.profile } : {}), host, model: input.model, apiStyle: input.apiStyle ?? 'chat' };
 }
+
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /**
  * Field names that carry credentials, in any case or style (`api_key`, `apiKey`, `Authorization`, `x-api-key`,

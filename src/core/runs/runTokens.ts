@@ -11,7 +11,7 @@ import { GrowableColumn, int32Column, StringTable } from '../columns';
 import type { Eol } from '../eol';
 import type { TokenEntry } from '../logprob';
 import { cleanLogprob } from '../logprob';
-import type { TokenStore } from '../tokenStore';
+import type { PlacementColumns, StoreColumns, TokenStore } from '../tokenStore';
 
 /** An alternative as recorded: the token id too when the backend sent one (llama.cpp, vLLM). */
 export interface RecordedAlternative {
@@ -34,23 +34,6 @@ export interface RecordedToken {
 export type TokenInput = TokenEntry;
 
 /**
- * The columns of a `TokenStore` in one piece: what a bulk export from a live store (recording) and a bulk load
- * into a new one (restore) would exchange. `RunTokens` is one, so a decoded run can be handed over as it is.
- */
-export interface StoreColumns {
-  /** Every distinct token and alternative text; the other columns hold indices into it. */
-  readonly strings: readonly string[];
-  /** String id of each token. */
-  readonly text: Int32Array;
-  /** Natural-log probability of each token; NaN where the backend gave none. */
-  readonly logprob: Float64Array;
-  /** Alternatives of token i are `altStart[i] .. altStart[i + 1]` (count + 1 entries). */
-  readonly altStart: Int32Array;
-  readonly altText: Int32Array;
-  readonly altLogprob: Float32Array;
-}
-
-/**
  * Token columns. Precision is the live store's: float64 for the sampled token's logprob (colours, statistics),
  * float32 for alternatives, so a restored answer is bit-identical to the one that streamed.
  */
@@ -64,13 +47,7 @@ export interface RunTokens extends StoreColumns {
 }
 
 /** Where tokens sit in the answer text: UTF-16 offsets relative to the answer's start, sorted by offset. */
-export interface RunPlacements {
-  readonly count: number;
-  readonly start: Int32Array;
-  readonly end: Int32Array;
-  readonly firstToken: Int32Array;
-  readonly tokenCount: Int32Array;
-}
+export type RunPlacements = PlacementColumns;
 
 const encoder = new TextEncoder();
 const float32Column = (): GrowableColumn<Float32Array> => new GrowableColumn((n) => new Float32Array(n));
@@ -142,17 +119,9 @@ export function tokensFromEntries(entries: Iterable<TokenInput>): RunTokens {
   return builder.build();
 }
 
-/**
- * Copies a live answer's tokens. Reads the store through its public accessors (one object per token); a bulk
- * column export on `TokenStore` would make this a copy of typed arrays (see the report to the lead).
- */
+/** Copies a live answer's tokens: a copy of its typed-array columns. */
 export function tokensFromStore(store: TokenStore): RunTokens {
-  const builder = new RunTokensBuilder();
-  for (let i = 0; i < store.tokenCount; i++) {
-    const token = store.token(i);
-    builder.add({ token: token.token, logprob: token.logprob ?? null, top_logprobs: token.alternatives });
-  }
-  return builder.build();
+  return tokensFromColumns(store.columns());
 }
 
 /** A run's tokens from a live store's columns (no ids or partial-character bytes: the store does not keep them). */
@@ -381,3 +350,5 @@ function isUtf8Of(text: string, bytes: readonly number[]): boolean {
   const encoded = encoder.encode(text);
   return encoded.length === bytes.length && encoded.every((byte, i) => byte === bytes[i]);
 }
+
+export type { StoreColumns };
