@@ -16,10 +16,13 @@ export default tseslint.config(
   {
     // The SDK is ~400 KB: only the loader may load the client bundle, so activation never pays for it.
     files: ['src/**/*.ts'],
-    ignores: ['src/client/**', 'src/vscode/clientLoader.ts'],
+    ignores: ['src/client/**', 'src/runTools/**', 'src/vscode/clientLoader.ts', 'src/vscode/history/runToolsLoader.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/client', '**/client/*'], allowTypeImports: true, message: 'Load the client through src/vscode/clientLoader.ts; type imports are fine.' }],
+        patterns: [
+          { group: ['**/client', '**/client/*'], allowTypeImports: true, message: 'Load the client through src/vscode/clientLoader.ts; type imports are fine.' },
+          { group: ['**/runTools', '**/runTools/*', '**/core/runs/compare', '**/core/runs/export/*'], allowTypeImports: true, message: 'Load comparison and exports through src/vscode/history/runToolsLoader.ts; type imports are fine.' },
+        ],
       }],
     },
   },

@@ -13,10 +13,19 @@ import { EndpointCheck } from './vscode/endpoints/check';
 import { FirstRun, localMachine } from './vscode/endpoints/firstRun';
 import { ProfileStore } from './vscode/endpoints/profiles';
 import { EndpointResolver } from './vscode/endpoints/resolver';
+import { RunRestorer } from './vscode/history/restorer';
+import type { RunTarget } from './vscode/history/runCommands';
+import { RunCommands } from './vscode/history/runCommands';
+import { RunComparisons } from './vscode/history/comparison';
+import { RunHistoryService } from './vscode/history/runHistory';
+import type { RunsViewNode } from './vscode/history/runsView';
+import { RunsView } from './vscode/history/runsView';
 import { createLog } from './vscode/log';
 import { CompletionCommands } from './vscode/runs/completion';
 import { RunJournal } from './vscode/runs/journal';
 import { RunLifecycle } from './vscode/runs/lifecycle';
+import type { SampleResult } from './vscode/runs/samples';
+import { sampleAnswers } from './vscode/runs/samples';
 import { openSample, openLoggedResponse } from './vscode/runs/loggedResponses';
 import { scoreSelection } from './vscode/runs/scoring';
 import { SettingsService } from './vscode/settings';
@@ -25,6 +34,10 @@ import { SettingsService } from './vscode/settings';
 export interface LogprobLensApi {
   readonly tracker: AnswerTracker;
   readonly completions: CompletionCommands;
+  readonly history: RunHistoryService;
+  readonly restorer: RunRestorer;
+  readonly runs: RunCommands;
+  readonly samples: (editor: vscode.TextEditor, count: number) => Promise<SampleResult>;
   readonly statusText: () => string;
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
@@ -33,7 +46,7 @@ export interface LogprobLensApi {
   /** How long `activate()` took, in ms. */
   readonly activationMs: number;
   /** Only when VS Code runs the extension's tests: the log lines written, and the key store. */
-  readonly test?: { readonly logLines: readonly string[]; readonly keys: ApiKeys };
+  readonly test?: { readonly logLines: readonly string[]; readonly keys: ApiKeys; readonly runsView: RunsView };
 }
 
 export function activate(context: vscode.ExtensionContext): LogprobLensApi {
@@ -58,6 +71,10 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const check = new EndpointCheck(resolver, log);
   const completions = new CompletionCommands({ tracker, journal, resolver, lifecycle, log });
   const runDeps = { tracker, journal, resolver, lifecycle, log, settings };
+  const history = own(new RunHistoryService({ workspace: context.storageUri, global: context.globalStorageUri }, settings, journal));
+  const restorer = own(new RunRestorer(history, tracker, settings));
+  const runsView = own(new RunsView(history));
+  const runs = new RunCommands({ history, view: runsView, comparisons: own(new RunComparisons(restorer, tracker)), tracker, completions, settings });
 
   const inEditor = <T>(action: (editor: vscode.TextEditor) => T) => (): T | undefined => {
     const editor = vscode.window.activeTextEditor;
@@ -85,18 +102,30 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     [Commands.selectEndpoint]: () => profiles.select(),
     [Commands.checkEndpoint]: () => check.run(),
     [Commands.showLog]: () => log.show(),
+    [Commands.sampleAnswers]: () => sampleAnswers(runDeps),
+    [Commands.compareRuns]: () => runs.compareWith(undefined),
+    [Commands.exportRun]: (target?: RunTarget) => runs.export(target),
+    [Commands.showRun]: (runId?: string) => runs.showInView(runId),
+    [Commands.clearHistory]: () => runs.clear(),
+    [Commands.revealRunAnswer]: (target: RunTarget) => runs.revealAnswer(target),
+    [Commands.openRun]: (target: RunTarget) => runs.open(target),
+    [Commands.compareWithPrevious]: (target: RunTarget) => runs.compareWithPrevious(target),
+    [Commands.compareWith]: (target: RunTarget, selected?: RunsViewNode[]) => runs.compareSelected(target, selected),
+    [Commands.rerunRun]: (target: RunTarget) => runs.rerun(target),
+    [Commands.deleteRun]: (target: RunTarget, selected?: RunsViewNode[]) => runs.delete(target, selected),
   };
   for (const [id, handler] of Object.entries(handlers)) own(vscode.commands.registerCommand(id, handler));
 
   const activationMs = performance.now() - began;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
-    activationMs, tracker, completions,
+    activationMs, tracker, completions, history, restorer, runs,
+    samples: (editor, count) => sampleAnswers(runDeps, editor, count),
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,
     renderStats: () => ({ ...decorations.renderStats, recentMs: [...decorations.renderStats.recentMs] }),
-    ...(testing ? { test: { logLines: lines, keys } } : {}),
+    ...(testing ? { test: { logLines: lines, keys, runsView } } : {}),
   };
 }
 

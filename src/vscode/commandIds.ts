@@ -17,6 +17,17 @@ export const Commands = {
   scoreSelection: 'logprobLens.scoreSelection',
   openResponse: 'logprobLens.openResponse',
   trySample: 'logprobLens.trySample',
+  sampleAnswers: 'logprobLens.sampleAnswers',
+  compareRuns: 'logprobLens.compareRuns',
+  exportRun: 'logprobLens.exportRun',
+  showRun: 'logprobLens.showRun',
+  clearHistory: 'logprobLens.clearHistory',
+  revealRunAnswer: 'logprobLens.runs.revealAnswer',
+  openRun: 'logprobLens.runs.open',
+  compareWithPrevious: 'logprobLens.runs.compareWithPrevious',
+  compareWith: 'logprobLens.runs.compareWith',
+  rerunRun: 'logprobLens.runs.rerun',
+  deleteRun: 'logprobLens.runs.delete',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { compareRuns, describeOtherChoice, DistributionDistance, probabilities } from '../../src/core/runs/compare';
 import { rankedAlternatives, rankedScratch, tokensFromEntries } from '../../src/core/runs/runTokens';
-import { summarizeSamples } from '../../src/core/runs/samples';
+import { sampleSummaryText, summarizeSamples } from '../../src/core/runs/samples';
 import { recordOf, token } from './runsHelpers';
 
 /** TVD between the alternatives of two one-token runs, through the same code path as a comparison. */
@@ -106,12 +106,22 @@ describe('runs: sample sets', () => {
     ]);
     assert.equal(summary.count, 4);
     assert.equal(summary.distinct, 3, 'case matters: "paris" is another answer');
-    assert.deepEqual(summary.mostFrequent, { text: 'Paris', count: 2, share: 0.5 });
+    assert.deepEqual(summary.mostFrequent, { text: 'Paris', count: 2, share: 0.5, index: 0 });
     assert.deepEqual(summary.answers.map((answer) => [answer.sameAs, answer.perplexity]), [[0, 1.2], [0, 1.5], [2, 3], [3, undefined]]);
   });
 
   it('takes the earliest answer on a tie, and has a zero share for an empty set', () => {
-    assert.deepEqual(summarizeSamples([{ text: 'B', perplexity: 1 }, { text: 'A', perplexity: 1 }]).mostFrequent, { text: 'B', count: 1, share: 0.5 });
-    assert.deepEqual(summarizeSamples([]).mostFrequent, { text: '', count: 0, share: 0 });
+    assert.deepEqual(summarizeSamples([{ text: 'B', perplexity: 1 }, { text: 'A', perplexity: 1 }]).mostFrequent, { text: 'B', count: 1, share: 0.5, index: 0 });
+    assert.deepEqual(summarizeSamples([]).mostFrequent, { text: '', count: 0, share: 0, index: 0 });
+  });
+
+  it('says in words how consistent the samples are, and each one\'s perplexity', () => {
+    const text = sampleSummaryText(summarizeSamples([
+      { text: 'Lyon', perplexity: 3 }, { text: 'Paris', perplexity: 1.2 }, { text: 'Paris ', perplexity: 1.5 }, { text: 'Paris', perplexity: 1.25 },
+    ]));
+    assert.equal(text, "Summary: 4 samples, 2 distinct answers; the most frequent (sample 2's) came 3 of 4 times (75 %).\n"
+      + 'Perplexity by sample: 1: 3.00 · 2: 1.20 · 3: 1.50 (= 2) · 4: 1.25 (= 2).');
+    assert.equal(sampleSummaryText(summarizeSamples([{ text: 'A', perplexity: 1 }, { text: 'A', perplexity: 1 }])),
+      'Summary: 2 samples, all 2 samples are the same answer.\nPerplexity by sample: 1: 1.00 · 2: 1.00 (= 1).');
   });
 });

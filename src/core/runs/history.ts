@@ -44,6 +44,11 @@ export class RunHistory {
     return this.entries.get(id)?.meta;
   }
 
+  /** The stored size of a run, in bytes (0 when unknown). */
+  sizeOf(id: string): number {
+    return this.entries.get(id)?.bytes ?? 0;
+  }
+
   /** Adds a run (or replaces one with the same id); returns the ids dropped to stay within the limits. */
   add(entry: HistoryEntry): string[] {
     this.put(entry);

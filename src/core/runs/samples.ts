@@ -3,6 +3,7 @@
  * after trimming whitespace), the share of the most frequent one (a simple consistency estimate), and each
  * answer's perplexity.
  */
+import { formatPerplexity } from '../format';
 
 export interface Sample {
   readonly text: string;
@@ -13,7 +14,7 @@ export interface SampleSummary {
   readonly count: number;
   readonly distinct: number;
   /** The most frequent answer (the earliest on a tie), its count and share of the set (0 for an empty set). */
-  readonly mostFrequent: { readonly text: string; readonly count: number; readonly share: number };
+  readonly mostFrequent: { readonly text: string; readonly count: number; readonly share: number; readonly index: number };
   readonly answers: readonly {
     readonly index: number;
     readonly perplexity: number | undefined;
@@ -37,7 +38,20 @@ export function summarizeSamples(samples: readonly Sample[]): SampleSummary {
   return {
     count: samples.length,
     distinct: counts.size,
-    mostFrequent: { ...best, share: samples.length > 0 ? best.count / samples.length : 0 },
+    mostFrequent: { ...best, share: samples.length > 0 ? best.count / samples.length : 0, index: first.get(best.text) ?? 0 },
     answers,
   };
+}
+
+/**
+ * The summary at the top of a sample set's document, in words: how many distinct answers, how often the most
+ * frequent came (a simple consistency estimate), and each sample's perplexity.
+ */
+export function sampleSummaryText(summary: SampleSummary): string {
+  const { count, distinct, mostFrequent } = summary;
+  const share = `${Math.round(mostFrequent.share * 100)} %`;
+  const consistency = distinct === 1 ? `all ${count} samples are the same answer`
+    : `${distinct} distinct answers; the most frequent (sample ${mostFrequent.index + 1}'s) came ${mostFrequent.count} of ${count} times (${share})`;
+  const perplexities = summary.answers.map(({ index, perplexity, sameAs }) => `${index + 1}: ${formatPerplexity(perplexity)}${sameAs !== index ? ` (= ${sameAs + 1})` : ''}`);
+  return `Summary: ${count} samples, ${consistency}.\nPerplexity by sample: ${perplexities.join(' · ')}.`;
 }

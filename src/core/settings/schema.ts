@@ -60,6 +60,10 @@ export const SETTINGS = {
   bucketThresholds: { type: 'thresholds', mode: 'probability', default: DEFAULT_THRESHOLDS, scope: 'resource' },
   uncertainThreshold: { type: 'number', default: DEFAULT_UNCERTAIN_THRESHOLD, exclusiveMinimum: 0, maximum: 1, scope: 'resource' },
   colourBy: { type: 'enum', default: 'probability', values: ['probability', 'rank'], scope: 'resource' },
+  'history.enabled': { type: 'boolean', default: true, scope: 'window', restricted: true },
+  'history.maxRuns': { type: 'number', integer: true, default: 1000, minimum: 1, maximum: 100_000, scope: 'window', restricted: true },
+  'history.maxMegabytes': { type: 'number', default: 500, minimum: 1, maximum: 100_000, scope: 'window', restricted: true },
+  'samples.count': { type: 'number', integer: true, default: 5, minimum: 2, maximum: 50, scope: 'resource', restricted: true },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -38,6 +38,10 @@ export interface LensSettings {
   readonly thresholds: readonly number[];
   readonly uncertainThreshold: number;
   readonly colourBy: ColourMode;
+  /** The run history: whether runs are kept, and how many / how much at most (oldest dropped first). */
+  readonly history: { readonly enabled: boolean; readonly maxRuns: number; readonly maxMegabytes: number };
+  /** How many answers Sample Answers asks for. */
+  readonly sampleCount: number;
 }
 
 /** Where the values come from: VS Code's `inspect` per key, and whether the workspace is trusted. */
@@ -103,6 +107,8 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
     thresholds: get<number[]>('bucketThresholds'),
     uncertainThreshold: get<number>('uncertainThreshold'),
     colourBy: get<ColourMode>('colourBy'),
+    history: { enabled: get<boolean>('history.enabled'), maxRuns: get<number>('history.maxRuns'), maxMegabytes: get<number>('history.maxMegabytes') },
+    sampleCount: get<number>('samples.count'),
   };
   return { settings, problems };
 }

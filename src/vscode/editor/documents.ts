@@ -17,3 +17,10 @@ export async function openUntitled(language: string, placement: 'beside' | 'here
     : { preview: false });
   return created;
 }
+
+/** Appends text at the end of a document (one edit of its own). */
+export async function appendText(document: vscode.TextDocument, text: string): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(document.uri, document.positionAt(document.getText().length), text);
+  if (!await vscode.workspace.applyEdit(edit)) throw new Error('the document refused the edit');
+}

@@ -18,7 +18,8 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     const placement = answer.store.placement(hit.placement);
     const tokens = [];
     for (let i = placement.firstToken; i < placement.firstToken + placement.tokenCount; i++) tokens.push(answer.store.token(i));
-    const markdown = new vscode.MarkdownString(hoverMarkdown(tokens));
+    const note = hit.tracked.notes.get(hit.placement);
+    const markdown = new vscode.MarkdownString(hoverMarkdown(tokens) + (note ? `\n\n---\n\n${note}` : ''));
     markdown.isTrusted = false;
     markdown.supportHtml = false;
     markdown.supportThemeIcons = false;

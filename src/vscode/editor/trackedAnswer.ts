@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Answer } from '../../core/answer';
 import type { RunOutcome, RunState } from '../../core/runOutcome';
+import { newRunId } from '../../core/runs/runRecord';
 import { EMPTY_HASH, hashText } from '../../core/textHash';
 
 /** An insertion the extension is about to make itself, so its change event is not taken for the user's. */
@@ -11,15 +12,13 @@ interface OwnInsert {
   readonly answerLength: number;
 }
 
-let answerCount = 0;
-
 /**
  * One answer in a document and the run that fills it. Its state is read-only from outside: a run `begin`s it and
  * `finish`es it; an edit inside it, Clear Colours or the document closing `stop` the run.
  */
 export class TrackedAnswer {
-  /** Identifies the answer in hover links and the run history. */
-  readonly id = `${Date.now().toString(36)}-${(++answerCount).toString(36)}`;
+  /** Notes shown in the hover of a placement (a comparison's divergence): markdown made of our text and code spans. */
+  readonly notes = new Map<number, string>();
   private currentState: RunState = 'streaming';
   private stopRun: (() => void) | undefined;
   private pendingInsert: OwnInsert | undefined;
@@ -37,6 +36,8 @@ export class TrackedAnswer {
     readonly prompt: string,
     /** Length of the blank line inserted before the answer (removed with it). */
     readonly separatorLength = 0,
+    /** Identifies the answer in hover links, and is the id of its run in the history (a restored answer keeps it). */
+    readonly id = newRunId(),
   ) {}
 
   get state(): RunState {

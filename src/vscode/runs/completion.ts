@@ -8,10 +8,10 @@ import { loadClient } from '../clientLoader';
 import { Commands } from '../commandIds';
 import type { AnswerTracker } from '../editor/answerTracker';
 import { TrackedAnswer } from '../editor/trackedAnswer';
-import { documentEol } from '../editor/documents';
+import { documentEol, openUntitled } from '../editor/documents';
 import type { EndpointResolver, ResolvedEndpoint } from '../endpoints/resolver';
 import { showInfo } from '../notify';
-import type { AnswerSource } from './answerRun';
+import type { AnswerSource, RunLineage } from './answerRun';
 import { announce, fillAnswer } from './answerRun';
 import { Inserter } from './inserter';
 import type { RunJournal } from './journal';
@@ -49,13 +49,8 @@ export class CompletionCommands {
     if (!isWritable(document)) {
       return refuse('This editor is read-only: Logprob Lens cannot insert an answer here. Copy the prompt into a file or an untitled editor.');
     }
-    // Multi-cursor: the primary selection is the prompt. A reversed selection is the same text.
-    const { selection } = editor;
-    const range = selection.isEmpty ? new vscode.Range(new vscode.Position(0, 0), selection.active) : selection;
-    const prompt = document.getText(range);
-    if (prompt.trim().length === 0) {
-      return refuse('Select the prompt first. With nothing selected, Logprob Lens sends the document up to the cursor, and that is empty here.');
-    }
+    const prompt = selectedPrompt(editor);
+    if (prompt === undefined) return refuse(NO_PROMPT);
     return this.complete('completion', prompt, document, { editor });
   }
 
@@ -65,6 +60,16 @@ export class CompletionCommands {
     if (!last) return refuse('There is no earlier request to re-run in this window.');
     const anchor = this.deps.tracker.includes(last.document, last.after) ? { afterOffset: last.after.answer.end } : undefined;
     return this.complete('rerun', last.prompt, last.document, anchor);
+  }
+
+  /**
+   * Re-runs a recorded request (its messages, sampling, alternatives and extra fields) on the endpoint in use, after
+   * the recorded answer when it is still in its document, else in a new editor.
+   */
+  async rerunRecorded(request: RecordedRequest, document: vscode.TextDocument | undefined, after: TrackedAnswer | undefined): Promise<RunResult> {
+    const prompt = request.messages.filter((message) => message.role !== 'system').map((message) => message.content).join('\n\n');
+    const anchor = document && after && this.deps.tracker.includes(document, after) ? { afterOffset: after.answer.end } : undefined;
+    return this.complete('rerun', prompt, document ?? await openUntitled('markdown', 'beside'), anchor, request);
   }
 
   /**
@@ -87,12 +92,12 @@ export class CompletionCommands {
     return removed;
   }
 
-  private async complete(kind: RunKind, prompt: string, document: vscode.TextDocument, anchor: Anchor): Promise<RunResult> {
+  private async complete(kind: RunKind, prompt: string, document: vscode.TextDocument, anchor: Anchor, recorded?: RecordedRequest): Promise<RunResult> {
     const endpoint = await this.deps.resolver.resolve();
     if ('refused' in endpoint) return refused(endpoint.refused);
     const { settings } = endpoint;
     const target = await chooseTarget(settings.output, document, anchor);
-    const source = networkSource(kind, endpoint, prompt);
+    const source = completionSource(kind, endpoint, prompt, recorded);
     return this.deps.lifecycle.run(target.document, `Logprob Lens: ${settings.model} at ${endpoint.url.host}`, async (run) => {
       const answer = new Answer(target.offset + target.separator.length, documentEol(target.document), settings.thresholds, settings.colourBy);
       const tracked = new TrackedAnswer(answer, settings.model, endpoint.url.host, prompt, target.separator.length);
@@ -107,13 +112,16 @@ export class CompletionCommands {
   }
 }
 
-/** A completion request to the endpoint, streamed. */
-function networkSource(kind: RunKind, endpoint: ResolvedEndpoint, prompt: string): AnswerSource {
+/** What a recorded run asked, to ask it again: everything but the endpoint, which is the one in use. */
+export type RecordedRequest = Pick<CompletionRequest, 'messages' | 'topLogprobs' | 'sampling' | 'extraBody'>;
+
+/** A completion request to the endpoint, streamed: the prompt with the current settings, or a recorded request. */
+export function completionSource(kind: RunKind, endpoint: ResolvedEndpoint, prompt: string, recorded?: RecordedRequest, lineage?: RunLineage): AnswerSource {
   const { url, settings, apiKey } = endpoint;
   const path = settings.apiStyle === 'chat' ? 'chat/completions' : settings.apiStyle;
   const request: CompletionRequest = {
-    apiStyle: settings.apiStyle, model: settings.model, messages: promptMessages(prompt, settings.systemPrompt || undefined),
-    topLogprobs: settings.topLogprobs, sampling: settings.sampling,
+    apiStyle: settings.apiStyle, model: settings.model,
+    ...(recorded ?? { messages: promptMessages(prompt, settings.systemPrompt || undefined), topLogprobs: settings.topLogprobs, sampling: settings.sampling }),
   };
   return {
     kind,
@@ -121,6 +129,7 @@ function networkSource(kind: RunKind, endpoint: ResolvedEndpoint, prompt: string
     host: url.host,
     profile: settings.profileName,
     request,
+    lineage,
     expectsFinish: true,
     logLine: `POST ${url.origin}${url.pathname}/${path} model=${settings.model} top_logprobs=${settings.topLogprobs} prompt=${prompt.length} chars${apiKey ? ' (with key)' : ''}`,
     open: (signal, onRetry) => {
@@ -133,4 +142,17 @@ function networkSource(kind: RunKind, endpoint: ResolvedEndpoint, prompt: string
     },
     describe: (error) => describeFailure(error, endpoint.failureContext),
   };
+}
+
+export const NO_PROMPT = 'Select the prompt first. With nothing selected, Logprob Lens sends the document up to the cursor, and that is empty here.';
+
+/**
+ * The prompt of an editor: its primary selection (multi-cursor: the others are ignored; a reversed selection is
+ * the same text), or with nothing selected the document up to the cursor. Undefined when that is blank.
+ */
+export function selectedPrompt(editor: vscode.TextEditor): string | undefined {
+  const { selection } = editor;
+  const range = selection.isEmpty ? new vscode.Range(new vscode.Position(0, 0), selection.active) : selection;
+  const prompt = editor.document.getText(range);
+  return prompt.trim().length === 0 ? undefined : prompt;
 }

@@ -1,0 +1,166 @@
+import * as vscode from 'vscode';
+import type { HistoryLimits } from '../../core/runs/history';
+import type { CompletionRequest } from '../../core/request';
+import type { RunMeta, RunRecord } from '../../core/runs/runRecord';
+import { createRunRecord } from '../../core/runs/runRecord';
+import { placementsFromStore, tokensFromStore } from '../../core/runs/runTokens';
+import type { LensSettings } from '../../core/settings/snapshot';
+import type { RunKind, RunOutcome } from '../../core/runOutcome';
+import type { TrackedAnswer } from '../editor/trackedAnswer';
+import { Disposable } from '../lifetime';
+import { showWarning } from '../notify';
+import type { RunLineage } from '../runs/answerRun';
+import type { FilledAnswerEvent, RunJournal } from '../runs/journal';
+import type { SettingsService } from '../settings';
+import { RunStore } from './runStore';
+
+/** Where the history of a window lives: the workspace's storage, and the global storage for the rest. */
+export interface HistoryFolders {
+  /** `context.storageUri`: undefined in a window without a folder. */
+  readonly workspace: vscode.Uri | undefined;
+  /** `context.globalStorageUri`: untitled documents and windows without a folder. */
+  readonly global: vscode.Uri;
+}
+
+/**
+ * Every run kept: each answer a run finishes is recorded (off the typing path, after its stream ended) in the
+ * workspace's storage, or the global storage for untitled documents and windows without a folder. Prompts can be
+ * sensitive: `logprobLens.history.enabled` turns recording off, Clear History deletes what was kept.
+ */
+export class RunHistoryService extends Disposable {
+  private readonly stores: { readonly workspace: RunStore | undefined; readonly global: RunStore };
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  /** Fires when runs were added, removed or cleared. */
+  readonly onDidChange = this.changed.event;
+  private readonly warned = new Set<string>();
+
+  constructor(folders: HistoryFolders, private readonly settings: SettingsService, journal: RunJournal) {
+    super();
+    const limits = limitsOf(settings.current);
+    const warn = (message: string): void => {
+      if (this.warned.has(message)) return;
+      this.warned.add(message);
+      void showWarning(message);
+    };
+    this.stores = {
+      workspace: folders.workspace ? new RunStore(vscode.Uri.joinPath(folders.workspace, 'runs'), limits, warn) : undefined,
+      global: new RunStore(vscode.Uri.joinPath(folders.global, 'runs'), limits, warn),
+    };
+    void Promise.all(this.allStores().map((store) => store.whenReady())).then(() => this.changed.fire());
+    this.register(journal.onDidFillAnswer((event) => setTimeout(() => void this.record(event), 0)));
+    this.register(settings.onDidChange(({ before, after }) => {
+      if (before.history.maxRuns === after.history.maxRuns && before.history.maxMegabytes === after.history.maxMegabytes) return;
+      void Promise.all(this.allStores().map((store) => store.setLimits(limitsOf(after)))).then(() => this.changed.fire());
+    }));
+    this.register({ dispose: () => void Promise.all(this.allStores().map((store) => store.flush())) });
+  }
+
+  /** Resolves once every store has read its index. */
+  async whenReady(): Promise<void> {
+    await Promise.all(this.allStores().map((store) => store.whenReady()));
+  }
+
+  /** Every run, newest first. */
+  list(): RunMeta[] {
+    return this.allStores().flatMap((store) => store.history.list()).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** A document's runs, newest first. */
+  forDocument(uri: string): RunMeta[] {
+    return this.storeFor(uri).history.forDocument(uri);
+  }
+
+  get(id: string): RunMeta | undefined {
+    return this.storeOf(id)?.history.get(id);
+  }
+
+  /** The latest earlier run of the same prompt (what a run's description compares with). */
+  previousOfSamePrompt(meta: RunMeta): RunMeta | undefined {
+    return this.storeFor(meta.document.uri).history.previousOfSamePrompt(meta);
+  }
+
+  async read(id: string): Promise<RunRecord | undefined> {
+    return this.storeOf(id)?.read(id);
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    for (const store of this.allStores()) await store.remove(ids.filter((id) => store.history.get(id) !== undefined));
+    this.changed.fire();
+  }
+
+  async clear(): Promise<void> {
+    for (const store of this.allStores()) await store.clear();
+    this.changed.fire();
+  }
+
+  /** Records one finished answer. A failed run (nothing arrived) is not kept; nothing is kept while recording is off. */
+  private async record({ document, tracked, source, filled }: FilledAnswerEvent): Promise<void> {
+    const { history, uncertainThreshold } = this.settings.current;
+    if (!history.enabled || filled.outcome === 'failed' || document.isClosed) return;
+    const record = answerRecord(document, tracked, {
+      kind: source.kind, request: source.request, profile: source.profile, host: source.host, model: source.model,
+      outcome: filled.outcome, createdAt: Date.now() - filled.totalMs, lineage: source.lineage,
+      timings: { ...(filled.firstTokenMs !== undefined ? { firstTokenMs: filled.firstTokenMs } : {}), totalMs: filled.totalMs },
+    }, uncertainThreshold);
+    await this.storeFor(record.document.uri).add(record);
+    this.changed.fire();
+  }
+
+  private storeFor(documentUri: string): RunStore {
+    const uri = vscode.Uri.parse(documentUri);
+    const inWorkspace = uri.scheme !== 'untitled' && vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+    return (inWorkspace ? this.stores.workspace : undefined) ?? this.stores.global;
+  }
+
+  private storeOf(id: string): RunStore | undefined {
+    return this.allStores().find((store) => store.history.get(id) !== undefined);
+  }
+
+  private allStores(): RunStore[] {
+    return this.stores.workspace ? [this.stores.workspace, this.stores.global] : [this.stores.global];
+  }
+}
+
+function limitsOf(settings: LensSettings): HistoryLimits {
+  return { maxRuns: settings.history.maxRuns, maxMegabytes: settings.history.maxMegabytes };
+}
+
+/** How an answer came to be, as far as its record says. */
+export interface AnswerOrigin {
+  readonly kind: RunKind;
+  readonly request?: CompletionRequest | undefined;
+  readonly profile?: string | undefined;
+  readonly host: string;
+  readonly model: string;
+  readonly outcome: RunOutcome;
+  readonly createdAt?: number | undefined;
+  readonly timings?: { readonly firstTokenMs?: number; readonly totalMs?: number } | undefined;
+  readonly lineage?: RunLineage | undefined;
+}
+
+/** The record of an answer in a document: how it came to be, and its text and tokens as they are now. */
+export function answerRecord(document: vscode.TextDocument, tracked: TrackedAnswer, origin: AnswerOrigin, uncertainThreshold: number): RunRecord {
+  const { answer } = tracked;
+  return createRunRecord({
+    id: tracked.id,
+    kind: origin.kind,
+    ...(origin.createdAt !== undefined ? { createdAt: origin.createdAt } : {}),
+    document: { uri: document.uri.toString(), name: documentName(document.uri) },
+    offset: answer.start,
+    request: origin.request ?? { messages: [], topLogprobs: 0, sampling: {} },
+    endpoint: { profile: origin.profile, host: origin.host, model: origin.model, apiStyle: origin.request?.apiStyle },
+    outcome: origin.outcome,
+    ...(origin.timings ? { timings: origin.timings } : {}),
+    ...(origin.lineage?.parent ? { parent: origin.lineage.parent } : {}),
+    ...(origin.lineage?.group ? { group: origin.lineage.group } : {}),
+    text: document.getText(new vscode.Range(document.positionAt(answer.start), document.positionAt(answer.end))),
+    tokens: tokensFromStore(answer.store),
+    placements: placementsFromStore(answer.store),
+    uncertainThreshold,
+  });
+}
+
+/** The name a document is shown by: its file name, or the untitled editor's title. */
+export function documentName(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() || uri.toString();
+}
