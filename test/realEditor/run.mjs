@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureEditorInstalled, root } from './editor.mjs';
 import { runIntegration } from './integration.mjs';
+import { runRunsUi } from './ui-runs.mjs';
 import { runUi } from './ui.mjs';
 
 const only = process.argv[2];
@@ -19,6 +20,7 @@ let failed = 0;
 const suites = [
   ['integration', (context) => runIntegration(context)],
   ['ui', (context) => runUi(context)],
+  ['ui-runs', (context) => runRunsUi(context)],
 ].filter(([name]) => !only || only === name);
 
 let codeServer;

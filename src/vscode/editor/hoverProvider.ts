@@ -19,7 +19,8 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     const tokens = [];
     for (let i = placement.firstToken; i < placement.firstToken + placement.tokenCount; i++) tokens.push(answer.store.token(i));
     const note = hit.tracked.notes.get(hit.placement);
-    const markdown = new vscode.MarkdownString(hoverMarkdown(tokens) + (note ? `\n\n---\n\n${note}` : ''));
+    // A note (a comparison's divergence) is why the user hovers here: it comes first.
+    const markdown = new vscode.MarkdownString((note ? `${note}\n\n---\n\n` : '') + hoverMarkdown(tokens));
     markdown.isTrusted = false;
     markdown.supportHtml = false;
     markdown.supportThemeIcons = false;

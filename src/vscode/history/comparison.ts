@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { formatLogprob, formatPercent, formatPerplexity, visibleToken } from '../../core/format';
 import { codeSpan } from '../../core/hoverMarkdown';
 import type { RunComparison } from '../../core/runs/compare';
+import { runTime } from '../../core/runs/history';
 import type { RunRecord } from '../../core/runs/runRecord';
 import { placementOfToken } from '../../core/runs/runTokens';
 import type { AnswerTracker } from '../editor/answerTracker';
@@ -68,7 +69,7 @@ export class RunComparisons extends Disposable {
 }
 
 function time(record: RunRecord): string {
-  return new Date(record.createdAt).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' });
+  return runTime(record.createdAt, { locale: vscode.env.language });
 }
 
 /** The hover note of the divergence: what each run chose, how likely the other's choice was, and the figures. */
