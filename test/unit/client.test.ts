@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { checkEndpoint, probeServer } from '../../src/client/check';
 import { createClient, scoreText, streamChat } from '../../src/client/requests';
 import type { CompletionRequest, EndpointOptions } from '../../src/core/request';
@@ -7,6 +6,7 @@ import { promptMessages } from '../../src/core/request';
 import type { ChunkDelta } from '../../src/core/chatChunk';
 import { describeFailure } from '../../src/core/failure';
 import type { ReplayServer } from '../support/replayServer';
+import { closedPort } from '../support/ports';
 import { startReplayServer } from '../support/replayServer';
 
 const request = (model: string, { systemPrompt, ...overrides }: Partial<CompletionRequest> & { systemPrompt?: string } = {}): CompletionRequest =>
@@ -197,10 +197,7 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
   });
 
   it('explains a refused connection', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     const failure = await failureOf({ ...endpoint, baseUrl: `http://127.0.0.1:${port}/v1` }, request('openai-chat-stream-logprobs-sayfoo'));
     assert.equal(failure.kind, 'connection-refused');
     assert.match(failure.message, /connection refused/);
@@ -231,10 +228,7 @@ describe('local server discovery and the endpoint check, through the real SDK', 
   it('finds a server and its models on a loopback port, and nobody on a closed one', async () => {
     const models = await probeServer(server.baseUrl, 2000);
     assert.ok(models?.includes('openai-chat-stream-top5-llamastack'));
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     assert.equal(await probeServer(`http://127.0.0.1:${port}/v1`, 2000), undefined);
   });
 

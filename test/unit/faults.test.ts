@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
 import type { StreamOptions } from '../../src/client/requests';
 import { createClient, MAX_EVENT_BYTES, RequestError, retryDelayMs, streamChat } from '../../src/client/requests';
 import type { EndpointOptions } from '../../src/core/request';
@@ -7,6 +6,7 @@ import type { ChunkDelta } from '../../src/core/chatChunk';
 import type { Failure } from '../../src/core/failure';
 import { describeFailure } from '../../src/core/failure';
 import type { ReplayServer } from '../support/replayServer';
+import { closedPort } from '../support/ports';
 import { startReplayServer } from '../support/replayServer';
 
 /** What a run would keep and say: the text and tokens that arrived, the finish reason, and the failure. */
@@ -229,11 +229,3 @@ describe('faults from the server: each classified, what arrived kept (the robust
     assert.equal(retryDelayMs(error(503), 1), 1000);
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
