@@ -71,6 +71,11 @@ export interface LoggedRefusal {
 
 export type LoggedResult = LoggedAnswer | LoggedScoredPrompt | LoggedHar | LoggedRefusal;
 
+/** Where reading stopped, in words: "Reading stopped at line 7: not valid JSON (“…”)". */
+export function describeStop(stop: ReadingStop): string {
+  return `Reading stopped at line ${stop.line}: ${stop.problem}`;
+}
+
 /** The largest logged response Open Logprobs Response reads. */
 export const MAX_LOGGED_RESPONSE_BYTES = 50 * 1024 * 1024;
 
@@ -90,7 +95,7 @@ const MAX_WRAPPED_ELEMENTS = 16;
 
 const refused = (problem: string): LoggedRefusal => ({ kind: 'refused', problem });
 const notRead = (found: string): LoggedRefusal => refused(`This is not a response Logprob Lens reads: it is ${found}. It reads ${FORMATS_READ}.`);
-const stoppedReading = (stop: ReadingStop): LoggedRefusal => refused(`Reading stopped at line ${stop.line}: ${stop.problem}.`);
+const stoppedReading = (stop: ReadingStop): LoggedRefusal => refused(`${describeStop(stop)}.`);
 const isOpenable = (result: LoggedResult | undefined): result is LoggedAnswer | LoggedScoredPrompt =>
   result?.kind === 'answer' || result?.kind === 'scored-prompt';
 
@@ -206,30 +211,4 @@ export function readLogged(text: string): LoggedResult {
   const tooLarge = oversizeProblem(text.length);
   if (tooLarge) return refused(tooLarge);
   return readText(text.replace(/^\uFEFF/, ''), 0);
-}
-
-/** What the adapter of Open Logprobs Response used before `readLogged`: a refusal is thrown as an Error. */
-export interface LoggedResponse {
-  readonly format: LoggedFormat;
-  readonly deltas: readonly ChunkDelta[];
-}
-
-/**
- * `readLogged` in the shape of the first version: an answer's deltas, a scored prompt as one delta, the only
- * readable request of a HAR file. Throws an Error with the refusal otherwise.
- * New code calls `readLogged`, which tells a scored prompt and a HAR listing from an answer.
- */
-export function parseLoggedResponse(text: string): LoggedResponse {
-  const result = readLogged(text);
-  const opened = result.kind === 'har' && result.entries.length === 1 ? result.entries[0]!.response : result;
-  switch (opened.kind) {
-    case 'answer':
-      return opened;
-    case 'scored-prompt':
-      return { format: opened.format, deltas: [{ text: opened.text, tokens: opened.tokens, hasLogprobs: opened.tokens.length > 0, finishReason: 'stop' }] };
-    case 'har':
-      throw new Error(`This HAR file holds ${opened.entries.length} responses Logprob Lens reads; choose one.`);
-    default:
-      throw new Error(opened.problem);
-  }
 }
