@@ -16,19 +16,16 @@ const PROMPTS = [
   ['Write a link for me.', 'hostile-token', 'Click [x](command:workbench.action.terminal.new) now'],
 ];
 
+/** The workbench as the screenshots show it: a dark theme, a larger font, no minimap or side bars beyond the explorer. */
+export const LOOK = {
+  'editor.fontSize': 15, 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'window.commandCenter': false,
+  'workbench.layoutControl.enabled': false, 'editor.hover.delay': 150, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.activityBar.location': 'hidden',
+};
+
 export async function runUi({ codeServer, runDir, log }) {
   const { startReplayServer } = require(path.join(root, 'out', 'test', 'support', 'replayServer.js'));
-  const vsix = packageVsix(runDir);
-  const extensionsDir = path.join(runDir, 'extensions');
-  const env = { ...process.env };
-  for (const key of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR']) {
-    env[key] = path.join(runDir, key.toLowerCase());
-    fs.mkdirSync(env[key], { recursive: true });
-  }
-  const installed = spawnSync(process.execPath, [fs.realpathSync(codeServer), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'user-data'), '--install-extension', vsix],
-    { env, encoding: 'utf8', timeout: 120_000 });
-  if (installed.status !== 0) throw new Error(`code-server --install-extension failed:\n${installed.stdout}\n${installed.stderr}`);
-  log(`installed ${path.basename(vsix)} with code-server --install-extension`);
+  const extensionsDir = installExtension({ codeServer, runDir, log });
 
   const workspace = path.join(runDir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
@@ -37,32 +34,14 @@ export async function runUi({ codeServer, runDir, log }) {
   const replay = await startReplayServer({ paceMs: 30 });
   const server = await startCodeServer({
     codeServer, runDir, folder: workspace, extensionsDir,
-    userSettings: {
-      'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': 'replayed', 'editor.fontSize': 15,
-      'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'window.commandCenter': false,
-      'workbench.layoutControl.enabled': false, 'editor.hover.delay': 150, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'workbench.activityBar.location': 'hidden',
-    },
+    userSettings: { 'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': 'replayed', ...LOOK },
   });
-  const checks = [];
-  const check = async (name, body) => {
-    try {
-      await body();
-      checks.push([name, true]);
-      log(`✔ ${name}`);
-    } catch (error) {
-      checks.push([name, false]);
-      log(`✘ ${name}: ${error.message}`);
-    }
-  };
+  const { check, counts } = checklist(log);
   let browser;
   let page;
   try {
     browser = await launchBrowser(runDir);
-    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-    await sleep(2000);
+    page = await openWorkbench(browser, server, workspace);
     await quickOpen(page, 'prompts.md');
     await page.waitForFunction(() => document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes('What is 4+4?'), null, { timeout: 30_000 });
 
@@ -85,14 +64,7 @@ export async function runUi({ codeServer, runDir, log }) {
     await sleep(500);
 
     await check('coloured spans with at least two bucket colours cover the answers', async () => {
-      const colours = await page.evaluate(() => {
-        const found = new Set();
-        for (const element of document.querySelectorAll('.monaco-editor .view-overlays [class*="ced-"]')) {
-          const colour = getComputedStyle(element).backgroundColor;
-          if (colour && colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') found.add(colour);
-        }
-        return [...found];
-      });
+      const colours = await decorationColours(page);
       if (colours.length < 2) throw new Error(`saw ${colours.length} decoration colour(s): ${colours.join(', ')}`);
     });
     await check('the status bar shows the perplexity', () => page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => /tok · ppl \d/.test(item.textContent ?? '')), null, { timeout: 10_000 }));
@@ -133,15 +105,61 @@ export async function runUi({ codeServer, runDir, log }) {
     });
     await page.screenshot({ path: path.join(artifacts, 'split.png') });
   } catch (error) {
-    fs.mkdirSync(artifacts, { recursive: true });
-    await page?.screenshot({ path: path.join(artifacts, 'ui-failure.png') }).catch(() => undefined);
-    throw new Error(`${error.message} (screenshot: test-artifacts/ui-failure.png)`);
+    throw await failure(page, 'ui', error);
   } finally {
     await browser?.close().catch(() => undefined);
     await server.stop();
     await replay.close();
   }
-  return { passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length };
+  return counts();
+}
+
+/** A page of the workbench on `workspace`, once it is drawn. */
+export async function openWorkbench(browser, server, workspace) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+  await sleep(2000);
+  return page;
+}
+
+/** Keeps a screenshot of the page where a suite stopped, test-artifacts/<suite>-failure.png, and names it in the error. */
+export async function failure(page, suite, error) {
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page?.screenshot({ path: path.join(artifacts, `${suite}-failure.png`) }).catch(() => undefined);
+  return new Error(`${error.message} (screenshot: test-artifacts/${suite}-failure.png)`);
+}
+
+/** Checks that each pass or fail on their own, logged as they go; `counts()` for the suite's result. */
+export function checklist(log) {
+  const checks = [];
+  const check = async (name, body) => {
+    try {
+      await body();
+      checks.push([name, true]);
+      log(`✔ ${name}`);
+    } catch (error) {
+      checks.push([name, false]);
+      log(`✘ ${name}: ${error.message}`);
+    }
+  };
+  return { check, counts: () => ({ passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length }) };
+}
+
+/** Packages the VSIX and installs it into a fresh extensions folder with code-server, as a user would; returns that folder. */
+export function installExtension({ codeServer, runDir, log }) {
+  const vsix = packageVsix(runDir);
+  const extensionsDir = path.join(runDir, 'extensions');
+  const env = { ...process.env };
+  for (const key of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR']) {
+    env[key] = path.join(runDir, key.toLowerCase());
+    fs.mkdirSync(env[key], { recursive: true });
+  }
+  const installed = spawnSync(process.execPath, [fs.realpathSync(codeServer), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'user-data'), '--install-extension', vsix],
+    { env, encoding: 'utf8', timeout: 120_000 });
+  if (installed.status !== 0) throw new Error(`code-server --install-extension failed:\n${installed.stdout}\n${installed.stderr}`);
+  log(`installed ${path.basename(vsix)} with code-server --install-extension`);
+  return extensionsDir;
 }
 
 function packageVsix(runDir) {
@@ -155,7 +173,7 @@ function packageVsix(runDir) {
 }
 
 /** Opens the quick input with `key` (Ctrl+P: files, F1: commands), types `text` and picks the row showing it. */
-async function pick(page, key, text) {
+export async function pick(page, key, text) {
   await page.keyboard.press(key);
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
   await page.keyboard.type(text);
@@ -163,8 +181,8 @@ async function pick(page, key, text) {
   await page.keyboard.press('Enter');
 }
 
-const quickOpen = (page, file) => pick(page, 'Control+P', file);
-const runCommand = (page, title) => pick(page, 'F1', title);
+export const quickOpen = (page, file) => pick(page, 'Control+P', file);
+export const runCommand = (page, title) => pick(page, 'F1', title);
 
 /** Selects the line holding `text` with the mouse (click at its start, shift-click at its end), as a user would. */
 async function selectLine(page, text) {
@@ -174,8 +192,20 @@ async function selectLine(page, text) {
   await page.keyboard.press('Shift+End');
 }
 
+/** The background colours of the confidence decorations in the editor. */
+export function decorationColours(page) {
+  return page.evaluate(() => {
+    const found = new Set();
+    for (const element of document.querySelectorAll('.monaco-editor .view-overlays [class*="ced-"]')) {
+      const colour = getComputedStyle(element).backgroundColor;
+      if (colour && colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') found.add(colour);
+    }
+    return [...found];
+  });
+}
+
 /** Moves the mouse onto character `at` of `text` in the editor and returns the hover's text. */
-async function hoverText(page, text, at) {
+export async function hoverText(page, text, at) {
   await page.mouse.move(5, 600);
   await sleep(300);
   const box = await textBox(page, text, at, at + 1);
@@ -186,7 +216,7 @@ async function hoverText(page, text, at) {
 }
 
 /** Screen box of characters [from, to) of `text` in the editor's rendered lines. */
-async function textBox(page, text, from, to) {
+export async function textBox(page, text, from, to) {
   const box = await page.evaluate(([wanted, start, end]) => {
     for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {
       const content = line.textContent.replace(/\u00a0/g, ' ');
