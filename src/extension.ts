@@ -80,13 +80,15 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     const editor = vscode.window.activeTextEditor;
     return editor ? action(editor) : undefined;
   };
+  const openLogged = (target?: unknown, options?: unknown) => openLoggedResponse(runDeps, target, options);
   const uncertain = (editor: vscode.TextEditor) => uncertainTokens(tracker, editor.document, settings.current.uncertainThreshold);
   const handlers: Record<CommandId, (...args: never[]) => unknown> = {
     [Commands.completeSelection]: () => completions.completeSelection(),
     [Commands.rerunLast]: () => completions.rerunLast(),
     [Commands.cancel]: (document?: vscode.TextDocument) => lifecycle.cancel(document ?? vscode.window.activeTextEditor?.document),
     [Commands.scoreSelection]: () => scoreSelection(runDeps),
-    [Commands.openResponse]: (uri?: vscode.Uri) => openLoggedResponse(runDeps, uri),
+    [Commands.openResponse]: openLogged,
+    [Commands.openWith]: openLogged,
     [Commands.trySample]: () => openSample(runDeps, context.extensionUri),
     [Commands.nextUncertain]: inEditor((editor) => goToUncertain(editor, uncertain(editor), 1)),
     [Commands.previousUncertain]: inEditor((editor) => goToUncertain(editor, uncertain(editor), -1)),

@@ -4,7 +4,7 @@ import { chatChunkDelta } from '../core/chatChunk';
 import type { CompletionRequest, EndpointOptions, RequestErrorInfo, RequestErrorKind, RequestLimit, Sampling } from '../core/request';
 import { completionsPrompt } from '../core/request';
 import type { AnswerLimits } from '../core/settings/snapshot';
-import { completionChoiceDelta, completionChunkDelta, responsesEventDelta } from '../core/wireFormats';
+import { completionChoiceDelta, completionChunkDelta, responsesEventDelta } from '../core/logged/openai';
 
 
 /** The most alternatives legacy Completions return (`logprobs` is capped at 5). */

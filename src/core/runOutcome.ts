@@ -68,8 +68,11 @@ export function endOfRunMessage(facts: EndOfRunFacts): EndOfRunMessage {
     }
     default: {
       const notes: string[] = [];
-      if (outcome === 'truncated') notes.push(`The answer stopped at the token limit (logprobLens.maxTokens = ${facts.maxTokens ?? 'server default'}).`);
-      if (outcome === 'filtered') notes.push(`${facts.host}'s content filter stopped the answer.`);
+      const logged = facts.kind === 'logged';
+      if (outcome === 'truncated') {
+        notes.push(logged ? 'The response stopped at the token limit it was generated with.' : `The answer stopped at the token limit (logprobLens.maxTokens = ${facts.maxTokens ?? 'server default'}).`);
+      }
+      if (outcome === 'filtered') notes.push(logged ? 'A content filter stopped this response.' : `${facts.host}'s content filter stopped the answer.`);
       if (!facts.sawLogprobs) {
         notes.push(facts.kind === 'logged'
           ? 'This response holds no logprobs, so the text is not coloured.'

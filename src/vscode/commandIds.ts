@@ -16,6 +16,7 @@ export const Commands = {
   checkEndpoint: 'logprobLens.checkEndpoint',
   scoreSelection: 'logprobLens.scoreSelection',
   openResponse: 'logprobLens.openResponse',
+  openWith: 'logprobLens.openWith',
   trySample: 'logprobLens.trySample',
   sampleAnswers: 'logprobLens.sampleAnswers',
   compareRuns: 'logprobLens.compareRuns',

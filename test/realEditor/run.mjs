@@ -6,6 +6,7 @@ import { ensureEditorInstalled, root } from './editor.mjs';
 import { runIntegration } from './integration.mjs';
 import { runRunsUi } from './ui-runs.mjs';
 import { runUi } from './ui.mjs';
+import { runLoggedUi } from './ui-logged.mjs';
 
 const only = process.argv[2];
 const runsDir = path.join(root, '.cache', 'runs');
@@ -21,6 +22,7 @@ const suites = [
   ['integration', (context) => runIntegration(context)],
   ['ui', (context) => runUi(context)],
   ['ui-runs', (context) => runRunsUi(context)],
+  ['ui-logged', (context) => runLoggedUi(context)],
 ].filter(([name]) => !only || only === name);
 
 let codeServer;

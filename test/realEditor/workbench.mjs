@@ -13,6 +13,8 @@ export const artifacts = path.join(root, 'test-artifacts');
 export const SCREENSHOT_SETTINGS = {
   'editor.fontSize': 15, 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'window.commandCenter': false,
   'workbench.layoutControl.enabled': false, 'editor.hover.delay': 150, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  // The run folders are inside the repository: the git extension would offer to open it in a toast.
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 /** The replay server of test/support (built by tsc into out/). */

@@ -8,15 +8,16 @@ import {
   rankBucket, tokenValue, validateModeThresholds,
 } from '../../src/core/buckets';
 import type { TokenEntry } from '../../src/core/logprob';
-import { completionChoiceDelta, parseLoggedResponse } from '../../src/core/wireFormats';
+import { completionChoiceDelta } from '../../src/core/logged/openai';
 import { readFixture, syntheticFixtures } from '../support/fixtures';
+import { loggedAnswer } from '../support/logged';
 
 const entry = (token: string, logprob: number, alternatives: [string, number][]): TokenEntry =>
   ({ token, logprob, top_logprobs: alternatives.map(([text, value]) => ({ token: text, logprob: value })) });
 
 /** The tokens of a recorded response, as the modes read them. */
 function recordedTokens(fixture: string): TokenView[] {
-  return parseLoggedResponse(readFixture(fixture)).deltas.flatMap((delta) => delta.tokens)
+  return loggedAnswer(readFixture(fixture)).deltas.flatMap((delta) => delta.tokens)
     .map((token) => ({ token: token.token, logprob: token.logprob, alternatives: token.top_logprobs ?? [] }));
 }
 

@@ -80,6 +80,9 @@ function assertSound(result: LoggedResult, input: string): void {
       place([{ text: result.text, tokens: result.tokens, hasLogprobs: true, finishReason: 'stop' }]);
       if (result.answer) place(result.answer.deltas);
       return;
+    case 'run':
+      assert.ok(result.record.text.length >= 0);
+      return;
     default:
       assert.ok(result.label.length > 0);
       place(result.deltas);

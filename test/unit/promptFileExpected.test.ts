@@ -7,7 +7,7 @@ import {
   expectedFromFirstToken, expectedFromScoredPrompt, planExpectedProbability, promptLogprobTokens, VLLM_SCORING_BODY,
 } from '../../src/core/promptFiles/expected';
 import type { ChatMessage } from '../../src/core/promptFiles/model';
-import { completionChoiceDelta } from '../../src/core/wireFormats';
+import { completionChoiceDelta } from '../../src/core/logged/openai';
 
 const close = (actual: number | undefined, expected: number, what: string): void => {
   assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-6, `${what}: ${actual} ≈ ${expected}`);

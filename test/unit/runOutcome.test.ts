@@ -48,6 +48,11 @@ describe('how a run ended, and what it says', () => {
     assert.equal(endOfRunMessage(facts({ kind: 'logged', sawLogprobs: false })).text, 'This response holds no logprobs, so the text is not coloured.');
   });
 
+  it('notes the truncation or filtering of a logged response without the settings of a request', () => {
+    assert.equal(endOfRunMessage(facts({ kind: 'logged', outcome: 'truncated', maxTokens: 64 })).text, 'The response stopped at the token limit it was generated with.');
+    assert.equal(endOfRunMessage(facts({ kind: 'logged', outcome: 'filtered' })).text, 'A content filter stopped this response.');
+  });
+
   it('names the backends that can score when scoring fails, and explains the uncoloured first token when it works', () => {
     const failed = endOfRunMessage(facts({ kind: 'score', outcome: 'failed', failure: undefined }));
     assert.equal(failed.severity, 'error');

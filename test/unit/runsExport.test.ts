@@ -75,6 +75,10 @@ describe('runs: JSON export', () => {
       const reopened = readRunExport(parsed);
       assert.equal(reopened.text, liveText);
       assert.deepEqual(rendering(restoredStore(reopened.tokens, reopened.placements), reopened.text), rendering(live.store, liveText));
+      // Open Logprobs Response recognises the export by shape and hands back the same record.
+      const opened = readLogged(json);
+      assert.equal(opened.kind, 'run');
+      if (opened.kind === 'run') assert.deepEqual(rendering(restoredStore(opened.record.tokens, opened.record.placements), opened.record.text), rendering(live.store, liveText));
     });
   }
 

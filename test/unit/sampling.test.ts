@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { Distribution, SamplingSettings, TailGroup, TokenLike } from '../../src/core/sampling';
 import { distributionOf, entropyBits, findSampled, NEUTRAL_SETTINGS, sampleWithTail, whatIf } from '../../src/core/sampling';
-import { parseLoggedResponse } from '../../src/core/wireFormats';
 import { readFixture } from '../support/fixtures';
+import { loggedAnswer } from '../support/logged';
 
 const settings = (changes: Partial<SamplingSettings>): SamplingSettings => ({ ...NEUTRAL_SETTINGS, ...changes });
 const alternatives = (...pairs: [string, number | null][]): TokenLike[] => pairs.map(([token, logprob]) => ({ token, logprob }));
@@ -43,7 +43,7 @@ describe('sampling: reading a position', () => {
     assert.equal(d.candidates.length, 2);
     close(d.covered, 0.8);
     // llama.cpp: five byte tokens all printed "�", the sampled one shown decoded (" щ") with the first one's logprob.
-    const tokens = parseLoggedResponse(readFixture('llamacpp-oai-chat-stream-multibyte-issue.sse.txt')).deltas.flatMap((delta) => delta.tokens);
+    const tokens = loggedAnswer(readFixture('llamacpp-oai-chat-stream-multibyte-issue.sse.txt')).deltas.flatMap((delta) => delta.tokens);
     const shch = tokens[1]!;
     assert.equal(shch.token, ' щ');
     const bytes = distributionOf(shch, shch.top_logprobs ?? []);
@@ -53,7 +53,7 @@ describe('sampling: reading a position', () => {
   });
 
   it('keeps a sampled token that is not among its alternatives as an unlisted candidate (legacy completions)', () => {
-    const body = parseLoggedResponse(readFixture('openai-legacy-completions-logprobs-issue38.json'));
+    const body = loggedAnswer(readFixture('openai-legacy-completions-logprobs-issue38.json'));
     const goal = body.deltas[0]!.tokens[0]!;
     const d = distributionOf(goal, goal.top_logprobs ?? []);
     assert.equal(d.candidates.length, 6);

@@ -82,7 +82,7 @@ async function buildPage() {
   await esbuild.build({ entryPoints: [path.join(root, 'src/webview/inspector/main.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', minify: true, outfile: path.join(site, 'inspector.js'), logLevel: 'warning' });
   // The core maths and the page builder, for the expectations and the HTML.
   await esbuild.build({
-    stdin: { contents: ['webviewHtml', 'sampling', 'format', 'buckets', 'wireFormats', 'inspectorProtocol'].map((name) => `export * from './src/core/${name}';`).join('\n'), resolveDir: root, loader: 'ts' },
+    stdin: { contents: ['webviewHtml', 'sampling', 'format', 'buckets', 'logged', 'inspectorProtocol'].map((name) => `export * from './src/core/${name}';`).join('\n'), resolveDir: root, loader: 'ts' },
     bundle: true, format: 'esm', platform: 'node', outfile: path.join(runDir, 'core.mjs'), logLevel: 'warning',
   });
   core = await import(pathToFileURL(path.join(runDir, 'core.mjs')).href);
@@ -113,7 +113,7 @@ function serve(site) {
   }));
 }
 
-const recorded = (name) => core.parseLoggedResponse(fs.readFileSync(path.join(root, 'test/fixtures/providers', name), 'utf8')).deltas.flatMap((delta) => delta.tokens);
+const recorded = (name) => core.readLogged(fs.readFileSync(path.join(root, 'test/fixtures/providers', name), 'utf8')).deltas.flatMap((delta) => delta.tokens);
 
 /**
  * A recorded token, Azure OpenAI's " =" (62.0 %) against " equals" (37.6 %) and " is"; and, for the strip, the

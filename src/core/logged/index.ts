@@ -10,6 +10,8 @@ import { firstKeysInArray } from './jsonText';
 import type { LoggedEvent, ReadingStop } from './transcript';
 import { readTranscript } from './transcript';
 import { promptLogprobsOf, scoredPromptTokens } from './vllm';
+import { isRunExport, readRunExport } from '../runs/export/json';
+import type { RunRecord } from '../runs/runRecord';
 
 /**
  * Open Logprobs Response, the pure part: a logged response's text in, what it holds out. The format is recognised
@@ -69,7 +71,19 @@ export interface LoggedRefusal {
   readonly problem: string;
 }
 
-export type LoggedResult = LoggedAnswer | LoggedScoredPrompt | LoggedHar | LoggedRefusal;
+/** A run Logprob Lens exported as JSON: reopened exactly as it was (its own placements, no re-alignment). */
+export interface LoggedRun {
+  readonly kind: 'run';
+  readonly label: string;
+  readonly record: RunRecord;
+}
+
+export type LoggedResult = LoggedAnswer | LoggedScoredPrompt | LoggedHar | LoggedRun | LoggedRefusal;
+
+/** Where reading stopped, in words: "Reading stopped at line 7: not valid JSON (“…”)". */
+export function describeStop(stop: ReadingStop): string {
+  return `Reading stopped at line ${stop.line}: ${stop.problem}`;
+}
 
 /** The largest logged response Open Logprobs Response reads. */
 export const MAX_LOGGED_RESPONSE_BYTES = 50 * 1024 * 1024;
@@ -90,7 +104,7 @@ const MAX_WRAPPED_ELEMENTS = 16;
 
 const refused = (problem: string): LoggedRefusal => ({ kind: 'refused', problem });
 const notRead = (found: string): LoggedRefusal => refused(`This is not a response Logprob Lens reads: it is ${found}. It reads ${FORMATS_READ}.`);
-const stoppedReading = (stop: ReadingStop): LoggedRefusal => refused(`Reading stopped at line ${stop.line}: ${stop.problem}.`);
+const stoppedReading = (stop: ReadingStop): LoggedRefusal => refused(`${describeStop(stop)}.`);
 const isOpenable = (result: LoggedResult | undefined): result is LoggedAnswer | LoggedScoredPrompt =>
   result?.kind === 'answer' || result?.kind === 'scored-prompt';
 
@@ -191,6 +205,7 @@ function readText(text: string, depth: number): LoggedResult {
     case 'text':
       return notRead(transcript.found);
     case 'json':
+      if (isRunExport(transcript.value)) return readRun(transcript.value);
       return readValue(transcript.value, keyOrderOf(text), depth) ?? notRead(describeJson(transcript.value));
     default: {
       const { events, stop } = transcript;
@@ -201,35 +216,18 @@ function readText(text: string, depth: number): LoggedResult {
   }
 }
 
+function readRun(value: unknown): LoggedResult {
+  try {
+    const record = readRunExport(value);
+    return { kind: 'run', label: `Logprob Lens run · ${record.endpoint.model || 'answer'}`, record };
+  } catch (error) {
+    return refused(`This Logprob Lens run export cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** Reads a logged response's text: what it holds, or a refusal in words. Never throws. */
 export function readLogged(text: string): LoggedResult {
   const tooLarge = oversizeProblem(text.length);
   if (tooLarge) return refused(tooLarge);
   return readText(text.replace(/^\uFEFF/, ''), 0);
-}
-
-/** What the adapter of Open Logprobs Response used before `readLogged`: a refusal is thrown as an Error. */
-export interface LoggedResponse {
-  readonly format: LoggedFormat;
-  readonly deltas: readonly ChunkDelta[];
-}
-
-/**
- * `readLogged` in the shape of the first version: an answer's deltas, a scored prompt as one delta, the only
- * readable request of a HAR file. Throws an Error with the refusal otherwise.
- * New code calls `readLogged`, which tells a scored prompt and a HAR listing from an answer.
- */
-export function parseLoggedResponse(text: string): LoggedResponse {
-  const result = readLogged(text);
-  const opened = result.kind === 'har' && result.entries.length === 1 ? result.entries[0]!.response : result;
-  switch (opened.kind) {
-    case 'answer':
-      return opened;
-    case 'scored-prompt':
-      return { format: opened.format, deltas: [{ text: opened.text, tokens: opened.tokens, hasLogprobs: opened.tokens.length > 0, finishReason: 'stop' }] };
-    case 'har':
-      throw new Error(`This HAR file holds ${opened.entries.length} responses Logprob Lens reads; choose one.`);
-    default:
-      throw new Error(opened.problem);
-  }
 }

@@ -171,6 +171,14 @@ describe('runs: kept, restored, compared, sampled, exported (issue 10)', () => {
     const json = JSON.parse(await read('json')) as { format: string; text: string };
     assert.equal(json.format, 'logprob-lens/run');
     assert.equal(json.text, TOP5_TEXT);
+    // Open Logprobs Response reopens it with identical text, colours and hovers.
+    const reopened = await vscode.commands.executeCommand<{ documentUri: string; placements: number }>('logprobLens.openResponse', vscode.Uri.joinPath(folder, `export-${process.pid}.json`));
+    const copy = vscode.workspace.textDocuments.find((document) => document.uri.toString() === reopened.documentUri)!;
+    assert.equal(copy.getText(), TOP5_TEXT);
+    const [copied] = api.tracker.answers(copy);
+    assert.deepEqual(Array.from({ length: 9 }, (_, i) => copied!.answer.bucketOfPlacement(i)), Array.from({ length: 9 }, (_, i) => tracked!.answer.bucketOfPlacement(i)));
+    const at = TOP5_TEXT.indexOf('Australia') + 2;
+    assert.equal(await hoverAt(copy, at), await hoverAt(editor.document, tracked!.answer.start + at));
     const csv = (await read('csv')).split('\r\n');
     assert.equal(csv.length, 1 + 9 + 1, 'a header, a row per token, the final line break');
     const html = await read('html');
