@@ -14,6 +14,7 @@ import { FirstRun, localMachine } from './vscode/endpoints/firstRun';
 import { ProfileStore } from './vscode/endpoints/profiles';
 import { EndpointResolver } from './vscode/endpoints/resolver';
 import { createLog } from './vscode/log';
+import { keepNotifications } from './vscode/notify';
 import { CompletionCommands } from './vscode/runs/completion';
 import { RunJournal } from './vscode/runs/journal';
 import { RunLifecycle } from './vscode/runs/lifecycle';
@@ -32,8 +33,8 @@ export interface LogprobLensApi {
   readonly renderStats: () => ConfidenceDecorations['renderStats'];
   /** How long `activate()` took, in ms. */
   readonly activationMs: number;
-  /** Only when VS Code runs the extension's tests: the log lines written, and the key store. */
-  readonly test?: { readonly logLines: readonly string[]; readonly keys: ApiKeys };
+  /** Only when VS Code runs the extension's tests: the log lines written, every message shown, and the key store. */
+  readonly test?: { readonly logLines: readonly string[]; readonly notifications: readonly string[]; readonly keys: ApiKeys };
 }
 
 export function activate(context: vscode.ExtensionContext): LogprobLensApi {
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const testing = context.extensionMode === vscode.ExtensionMode.Test;
   const own = <T extends vscode.Disposable>(disposable: T): T => (context.subscriptions.push(disposable), disposable);
   const { log, lines } = createLog(testing);
+  const notifications = testing ? keepNotifications() : [];
   own(log);
   const settings = own(new SettingsService());
   const tracker = own(new AnswerTracker(settings));
@@ -96,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,
     renderStats: () => ({ ...decorations.renderStats, recentMs: [...decorations.renderStats.recentMs] }),
-    ...(testing ? { test: { logLines: lines, keys } } : {}),
+    ...(testing ? { test: { logLines: lines, notifications, keys } } : {}),
   };
 }
 
