@@ -163,12 +163,16 @@ export async function runUi({ codeServer, runDir, log }) {
       replay.transcriptOverride = 'fault:401-link';
       await selectLine(page, PROMPTS[0][0]);
       await runCommand(page, 'Logprob Lens: Complete Selection');
-      const said = '“Renew key: [Renew] (command: workbench.action.terminal.new)”';
-      await page.waitForFunction((text) => [...document.querySelectorAll('.notifications-toasts .notification-list-item-message')]
-        .some((element) => element.textContent.includes(text)), said, { timeout: 15_000 });
+      await page.waitForFunction(() => [...document.querySelectorAll('.notifications-toasts .notification-list-item-message')]
+        .some((element) => element.textContent.includes('Renew')), null, { timeout: 15_000 });
       const links = await page.evaluate(() => [...document.querySelectorAll('.notifications-toasts .notification-list-item-message a, .notifications-toasts [href^="command:"], .notifications-toasts [data-href^="command:"]')]
         .map((link) => link.getAttribute('href') ?? link.getAttribute('data-href') ?? link.textContent));
       if (links.length > 0) throw new Error(`the notification has links: ${links.join(', ')}`);
+      // The server's words, with only the link syntax broken (plainMessage in src/core/untrusted.ts).
+      const said = 'The server said: “Renew key: [Renew] (command: workbench.action.terminal.new)”';
+      const text = await page.evaluate(() => [...document.querySelectorAll('.notifications-toasts .notification-list-item-message')]
+        .map((element) => element.textContent).find((content) => content.includes('Renew')));
+      if (!text.includes(said)) throw new Error(`the notification says “${text}”`);
       // For the screenshot: the run's progress notification gone, the toast done fading in.
       await page.waitForFunction(() => ![...document.querySelectorAll('.notifications-toasts .notification-list-item-message')]
         .some((element) => element.textContent.includes('waiting for the first token')), null, { timeout: 10_000 }).catch(() => undefined);

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { localMachine } from '../../../src/vscode/endpoints/firstRun';
 import type { TrackedAnswer } from '../../../src/vscode/editor/trackedAnswer';
 import type { ReplayServer } from '../../support/replayServer';
 import {
@@ -70,11 +73,11 @@ describe('the user\'s text is never damaged, and bad settings or a hostile serve
   });
 
   describe('Undo of an answer: one step, or two when the tab was hidden at the end or the document saved meanwhile', () => {
-    /** Starts a slow run, hides its document behind another file, and waits until two tokens arrived meanwhile. */
+    /** Starts a slow run (a token every 500 ms), hides its document behind another file, and waits for two tokens. */
     async function streamWhileHidden(): Promise<{ editor: vscode.TextEditor; running: Promise<unknown>; shownBefore: number }> {
       const editor = await editorWith(BEFORE);
       const api = await lens();
-      server.paceMs = 150;
+      server.paceMs = 500;
       const running = complete();
       await waitFor('the first words', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 'The smallest'.length, 15_000);
       const { answer } = api.tracker.answers(editor.document)[0]!;
@@ -83,7 +86,7 @@ describe('the user\'s text is never damaged, and bad settings or a hostile serve
       const tokens = answer.store.tokenCount;
       await waitFor('a token while hidden', () => answer.store.tokenCount > tokens);
       const shownBefore = answer.length;
-      await waitFor('two more tokens while hidden', () => answer.store.tokenCount > tokens + 2);
+      await waitFor('another token while hidden', () => answer.store.tokenCount > tokens + 1);
       assert.equal(answer.length, shownBefore, 'the text waited while the document was hidden');
       assert.ok(shownBefore < TOP5_TEXT.length);
       return { editor, running, shownBefore };
@@ -112,12 +115,16 @@ describe('the user\'s text is never damaged, and bad settings or a hostile serve
     it('takes two Undo steps when the document was saved during the stream (as the README says)', async () => {
       const editor = await editorWith(BEFORE);
       const api = await lens();
-      server.paceMs = 150;
+      server.paceMs = 500;
       const running = complete();
       await waitFor('the first words', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 'The smallest'.length, 15_000);
-      // A save (the user's, or auto save between two slow tokens) ends the undo step in VS Code itself.
-      assert.ok(await editor.document.save());
+      // Right after a token landed, so that the save starts well before the next one (500 ms later).
+      const { answer } = api.tracker.answers(editor.document)[0]!;
+      const length = answer.length;
+      await waitFor('the next token', () => answer.length > length);
       const saved = editor.document.getText();
+      // A save (the user's, or auto save between two slow tokens) ends the undo step in VS Code itself.
+      await editor.document.save();
       assert.ok(saved.length < `${PROMPT}\n\n${TOP5_TEXT}\nnext line`.length, 'saved in the middle of the answer');
       await running;
       assert.equal(editor.document.getText(), `${PROMPT}\n\n${TOP5_TEXT}\nnext line`);
@@ -196,5 +203,29 @@ describe('the user\'s text is never damaged, and bad settings or a hostile serve
     } finally {
       await config.update('maxAnswerCharacters', undefined, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  it('Open Logprobs Response refuses a file over its size limit, naming the limit, and opens nothing', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const file = vscode.Uri.joinPath(folder.uri, `big-${process.pid}.json`);
+    // 51 MiB of "x": one over the 50 MiB the command reads (MAX_LOGGED_RESPONSE_BYTES).
+    fs.writeFileSync(file.fsPath, Buffer.alloc(51 * 1024 * 1024, 'x'));
+    try {
+      const shown = await notificationsFrom();
+      const opened = vscode.workspace.textDocuments.length;
+      const result = await vscode.commands.executeCommand('logprobLens.openResponse', file);
+      assert.equal(result, undefined);
+      assert.deepEqual(shown(), [`error: Logprob Lens: ${path.basename(file.fsPath)} cannot be opened: The file is 51 MB; Open Logprobs Response reads files up to 50 MB.`]);
+      assert.equal(vscode.workspace.textDocuments.length, opened, 'no editor was opened');
+    } finally {
+      fs.rmSync(file.fsPath, { force: true });
+    }
+  });
+
+  it('names the machine first-run discovery searched: where the extension runs, which is this computer unless the window is remote', () => {
+    // package.json extensionKind ["ui", "workspace"]: on the user's machine when it can be, else on the remote side.
+    assert.equal(localMachine(vscode.ExtensionKind.UI, 'ssh-remote'), 'this computer');
+    assert.equal(localMachine(vscode.ExtensionKind.Workspace, undefined), 'this computer');
+    assert.equal(localMachine(vscode.ExtensionKind.Workspace, 'ssh-remote'), 'the remote machine (ssh-remote)');
   });
 });

@@ -75,6 +75,16 @@ export async function complete(): Promise<RunResult> {
   return await vscode.commands.executeCommand<RunResult>('logprobLens.completeSelection');
 }
 
+/**
+ * Types `text` at `position` as a user does, with the editor's own `type` command: a keystroke is never refused,
+ * while an edit sent from the extension host is whenever one of the answer's insertions lands first.
+ */
+export async function typeAt(editor: vscode.TextEditor, position: vscode.Position, text: string): Promise<void> {
+  const shown = await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+  shown.selection = new vscode.Selection(position, position);
+  await vscode.commands.executeCommand('type', { text });
+}
+
 export async function closeAll(): Promise<void> {
   // Saved first, so closing asks nothing.
   await vscode.workspace.saveAll(false);

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { RunResult } from '../../../src/vscode/runs/result';
 import type { ReplayServer } from '../../support/replayServer';
 import { startReplayServer } from '../../support/replayServer';
-import { complete, editorWith, hoverAt, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, useModel, waitFor } from './helpers';
+import { complete, editorWith, hoverAt, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, typeAt, useModel, waitFor } from './helpers';
 
 /** Starts a completion and waits until the first words are in the document (wrapped: an async function returning the promise would wait for it). */
 async function startSlow(editor: vscode.TextEditor): Promise<{ running: Promise<RunResult> }> {
@@ -24,7 +24,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     const editor = await editorWith(PROMPT);
     server.paceMs = 150;
     const { running } = await startSlow(editor);
-    assert.ok(await editor.edit((builder) => builder.insert(new vscode.Position(0, 0), 'Question:\n')));
+    await typeAt(editor, new vscode.Position(0, 0), 'Question:\n');
     const result = await running;
     assert.equal(result.outcome, 'done');
     assert.equal(editor.document.getText(), `Question:\n${PROMPT}\n\n${TOP5_TEXT}`);
@@ -37,7 +37,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     const { running } = await startSlow(editor);
     const api = await lens();
     const start = api.tracker.answers(editor.document)[0]!.answer.start;
-    assert.ok(await editor.edit((builder) => builder.insert(editor.document.positionAt(start + 2), 'X')));
+    await typeAt(editor, editor.document.positionAt(start + 2), 'X');
     const result = await running;
     assert.equal(result.outcome, 'cancelled');
     const kept = editor.document.getText().slice(start);
@@ -211,11 +211,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     const running = complete();
     await waitFor('the first hundred letters', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 100);
     const start = PROMPT.length + 2;
-    // Our edit is refused while one of the inserter's is being applied (the document version moved): a user's
-    // keystroke never is, so try again until it lands.
-    let typed = false;
-    for (let attempt = 0; attempt < 50 && !typed; attempt++) typed = await editor.edit((builder) => builder.insert(editor.document.positionAt(start + 2), 'X'));
-    assert.ok(typed, 'the keystroke landed');
+    await typeAt(editor, editor.document.positionAt(start + 2), 'X');
     const afterKeystroke = editor.document.getText();
     const result = await running;
     assert.equal(result.outcome, 'cancelled');
