@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { localMachine } from '../../../src/vscode/endpoints/firstRun';
+import type { Answer } from '../../../src/core/answer';
 import type { TrackedAnswer } from '../../../src/vscode/editor/trackedAnswer';
 import type { ReplayServer } from '../../support/replayServer';
 import {
@@ -73,14 +74,19 @@ describe('the user\'s text is never damaged, and bad settings or a hostile serve
   });
 
   describe('Undo of an answer: one step, or two when the tab was hidden at the end or the document saved meanwhile', () => {
-    /** Starts a slow run (a token every 500 ms), hides its document behind another file, and waits for two tokens. */
-    async function streamWhileHidden(): Promise<{ editor: vscode.TextEditor; running: Promise<unknown>; shownBefore: number }> {
+    /** Starts a run at a token every 500 ms and waits for its first words. */
+    async function slowRun(): Promise<{ editor: vscode.TextEditor; running: Promise<unknown>; answer: Answer }> {
       const editor = await editorWith(BEFORE);
       const api = await lens();
       server.paceMs = 500;
       const running = complete();
       await waitFor('the first words', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 'The smallest'.length, 15_000);
-      const { answer } = api.tracker.answers(editor.document)[0]!;
+      return { editor, running, answer: api.tracker.answers(editor.document)[0]!.answer };
+    }
+
+    /** A slow run whose document is hidden behind another file while two tokens arrive. */
+    async function streamWhileHidden(): Promise<{ editor: vscode.TextEditor; running: Promise<unknown>; shownBefore: number }> {
+      const { editor, running, answer } = await slowRun();
       await editorWith('another file');
       // An insertion under way when the tab switched may still land: count from the next token on.
       const tokens = answer.store.tokenCount;
@@ -113,13 +119,8 @@ describe('the user\'s text is never damaged, and bad settings or a hostile serve
     });
 
     it('takes two Undo steps when the document was saved during the stream (as the README says)', async () => {
-      const editor = await editorWith(BEFORE);
-      const api = await lens();
-      server.paceMs = 500;
-      const running = complete();
-      await waitFor('the first words', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 'The smallest'.length, 15_000);
+      const { editor, running, answer } = await slowRun();
       // Right after a token landed, so that the save starts well before the next one (500 ms later).
-      const { answer } = api.tracker.answers(editor.document)[0]!;
       const length = answer.length;
       await waitFor('the next token', () => answer.length > length);
       const saved = editor.document.getText();

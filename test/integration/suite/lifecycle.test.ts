@@ -13,6 +13,19 @@ async function startSlow(editor: vscode.TextEditor): Promise<{ running: Promise<
   return { running };
 }
 
+/**
+ * Starts a completion of 10,000 one-letter chunks sent as fast as the socket takes them (the inserter always has
+ * text queued) and waits until the first hundred letters are in.
+ */
+async function startFast(): Promise<{ editor: vscode.TextEditor; running: Promise<RunResult> }> {
+  await useModel('fault:tiny-chunks');
+  const editor = await editorWith(PROMPT);
+  const api = await lens();
+  const running = complete();
+  await waitFor('the first hundred letters', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 100);
+  return { editor, running };
+}
+
 describe('faults, editor lifecycle and security in a real editor (the robustness matrix, editor layer)', () => {
   const suite = replaySuite();
   let server: ReplayServer;
@@ -191,12 +204,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
   });
 
   it('Undo during a fast stream takes the partial answer back and stops the request: nothing arrives after it', async () => {
-    // 10,000 one-letter chunks as fast as the socket takes them: the inserter always has text queued.
-    await useModel('fault:tiny-chunks');
-    const editor = await editorWith(PROMPT);
-    const api = await lens();
-    const running = complete();
-    await waitFor('the first hundred letters', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 100);
+    const { editor, running } = await startFast();
     await vscode.commands.executeCommand('undo');
     const result = await running;
     assert.equal(result.outcome, 'cancelled');
@@ -205,11 +213,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
   });
 
   it('stops when the user types inside a fast stream, and nothing lands after the keystroke', async () => {
-    await useModel('fault:tiny-chunks');
-    const editor = await editorWith(PROMPT);
-    const api = await lens();
-    const running = complete();
-    await waitFor('the first hundred letters', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 100);
+    const { editor, running } = await startFast();
     const start = PROMPT.length + 2;
     await typeAt(editor, editor.document.positionAt(start + 2), 'X');
     const afterKeystroke = editor.document.getText();
