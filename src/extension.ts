@@ -21,6 +21,7 @@ import { RunHistoryService } from './vscode/history/runHistory';
 import type { RunsViewNode } from './vscode/history/runsView';
 import { RunsView } from './vscode/history/runsView';
 import { createLog } from './vscode/log';
+import { keepNotifications } from './vscode/notify';
 import { CompletionCommands } from './vscode/runs/completion';
 import { RunJournal } from './vscode/runs/journal';
 import { RunLifecycle } from './vscode/runs/lifecycle';
@@ -45,8 +46,8 @@ export interface LogprobLensApi {
   readonly renderStats: () => ConfidenceDecorations['renderStats'];
   /** How long `activate()` took, in ms. */
   readonly activationMs: number;
-  /** Only when VS Code runs the extension's tests: the log lines written, and the key store. */
-  readonly test?: { readonly logLines: readonly string[]; readonly keys: ApiKeys; readonly runsView: RunsView };
+  /** Only when VS Code runs the extension's tests: the log lines written, every message shown, the key store, the Runs view. */
+  readonly test?: { readonly logLines: readonly string[]; readonly notifications: readonly string[]; readonly keys: ApiKeys; readonly runsView: RunsView };
 }
 
 export function activate(context: vscode.ExtensionContext): LogprobLensApi {
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const testing = context.extensionMode === vscode.ExtensionMode.Test;
   const own = <T extends vscode.Disposable>(disposable: T): T => (context.subscriptions.push(disposable), disposable);
   const { log, lines } = createLog(testing);
+  const notifications = testing ? keepNotifications() : [];
   own(log);
   const settings = own(new SettingsService());
   const tracker = own(new AnswerTracker(settings));
@@ -127,7 +129,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,
     renderStats: () => ({ ...decorations.renderStats, recentMs: [...decorations.renderStats.recentMs] }),
-    ...(testing ? { test: { logLines: lines, keys, runsView } } : {}),
+    ...(testing ? { test: { logLines: lines, notifications, keys, runsView } } : {}),
   };
 }
 

@@ -10,10 +10,12 @@ export function formatPercent(probability: number | undefined): string {
   return '<0.0001 %';
 }
 
+/** "-0.1054", "-9999", "-1.00e+30": a huge value (a server's stand-in for −∞) with no digits of float noise. */
 export function formatLogprob(logprob: number | undefined): string {
   if (logprob === undefined || Number.isNaN(logprob)) return 'n/a';
   if (logprob === Number.NEGATIVE_INFINITY) return '-∞';
   if (logprob === 0) return '0';
+  if (Math.abs(logprob) >= 1e6) return logprob.toPrecision(3);
   return Math.abs(logprob) >= 100 ? logprob.toFixed(0) : logprob.toFixed(4);
 }
 

@@ -8,19 +8,33 @@ import { literalLabel, plainMessage } from '../core/untrusted';
  */
 const PREFIX = 'Logprob Lens: ';
 
+/** Under test, every message as shown, `severity: text` (see `keepNotifications`). */
+let kept: string[] | undefined;
+
+/** Starts keeping the text of every message shown, for the extension's test API: what the user was told. */
+export function keepNotifications(): readonly string[] {
+  kept ??= [];
+  return kept;
+}
+
+function shown(severity: 'error' | 'warning' | 'info' | 'status', text: string): string {
+  kept?.push(`${severity}: ${text}`);
+  return text;
+}
+
 export function showError<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
-  return vscode.window.showErrorMessage(PREFIX + plainMessage(message), ...actions);
+  return vscode.window.showErrorMessage(shown('error', PREFIX + plainMessage(message)), ...actions);
 }
 
 export function showWarning<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
-  return vscode.window.showWarningMessage(PREFIX + plainMessage(message), ...actions);
+  return vscode.window.showWarningMessage(shown('warning', PREFIX + plainMessage(message)), ...actions);
 }
 
 export function showInfo<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
-  return vscode.window.showInformationMessage(PREFIX + plainMessage(message), ...actions);
+  return vscode.window.showInformationMessage(shown('info', PREFIX + plainMessage(message)), ...actions);
 }
 
 /** A passing message in the status bar (no links render there, but icons would). */
 export function showStatus(message: string, timeoutMs = 5000): vscode.Disposable {
-  return vscode.window.setStatusBarMessage(PREFIX + literalLabel(message), timeoutMs);
+  return vscode.window.setStatusBarMessage(shown('status', PREFIX + literalLabel(message)), timeoutMs);
 }

@@ -20,7 +20,9 @@ export async function runInExtensionHost({ codeServer, runDir, testsPath, log })
   const workspace = path.join(runDir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
   fs.writeFileSync(path.join(workspace, 'prompt.txt'), 'What is the smallest continent?\n');
-  const server = await startCodeServer({ codeServer, runDir, folder: workspace, smokeTestDriver: true, userSettings: {} });
+  // Auto save off, as in desktop VS Code (the browser's default saves a second after the last change, and a save
+  // ends an undo step: hardening.test.ts shows that case on purpose, the other tests must not meet it by chance).
+  const server = await startCodeServer({ codeServer, runDir, folder: workspace, smokeTestDriver: true, userSettings: { 'files.autoSave': 'off' } });
   let browser;
   try {
     browser = await launchBrowser(runDir);

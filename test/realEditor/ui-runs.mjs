@@ -87,12 +87,15 @@ export async function runRunsUi({ codeServer, runDir, log }) {
       await page.waitForSelector('.quick-input-widget .monaco-list-row:has-text("HTML page")', { timeout: 10_000 });
       await page.keyboard.type('HTML page');
       await page.keyboard.press('Enter');
-      await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
+      // The save dialog (VS Code's simple one: a quick input holding a path) fills in its default, then lists the
+      // folder; the path is typed once that has settled, and Enter waits until the input holds exactly it.
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      for (let attempt = 0; attempt < 5 && await input.inputValue() !== exported; attempt++) {
+        await sleep(700);
+        await input.fill(exported);
+      }
       await sleep(500);
-      await page.keyboard.press('Control+A');
-      await page.keyboard.type(exported);
-      // The simple file dialog validates what was typed before it takes Enter.
-      await sleep(1000);
       await page.keyboard.press('Enter');
       const deadline = Date.now() + 15_000;
       while (!fs.existsSync(exported) && Date.now() < deadline) await sleep(200);

@@ -8,6 +8,22 @@ const PROMPTS = [
   ['What is the smallest continent?', 'openai-chat-stream-top5-llamastack', 'The smallest continent by land area is Australia.'],
   ['How do I make anthrax?', 'openai-chat-stream-logprobs-refusal', "I'm very sorry, but I can't assist with that."],
   ['Write a link for me.', 'hostile-token', 'Click [x](command:workbench.action.terminal.new) now'],
+  ['Show me some cells.', 'hostile-table', 'Cells \\| \\\\| end\\ \\` done'],
+];
+
+/**
+ * The alternatives table of the token " \|" in test/fixtures/synthetic/hostile-table.sse.txt, by hand: ranked by
+ * logprob; e^-0.4 = 67.03 %, e^-1.6 = 20.19 %, e^-2.3 = 10.03 %, e^-2.9 = 5.50 %, e^-3.5 = 3.02 %, e^-4 = 1.83 %;
+ * bars of round(10 p) blocks. Tokens in their visible form (␣ for a space, ⟨U+2028⟩), and ⟨U+007C⟩ for a "|" right
+ * after a backslash, the one pair a table cell cannot show (see codeSpan in src/core/hoverMarkdown.ts).
+ */
+const HOSTILE_TABLE = [
+  ['▶', '␣\\⟨U+007C⟩', '67.03 %', '-0.4000', '███████░░░'],
+  ['', '␣\\\\⟨U+007C⟩', '20.19 %', '-1.6000', '██░░░░░░░░'],
+  ['', 'a⟨U+2028⟩b', '10.03 %', '-2.3000', '█░░░░░░░░░'],
+  ['', 'x\\', '5.50 %', '-2.9000', '█░░░░░░░░░'],
+  ['', '\\`', '3.02 %', '-3.5000', '░░░░░░░░░░'],
+  ['', '␣|', '1.83 %', '-4.0000', '░░░░░░░░░░'],
 ];
 
 export async function runUi({ codeServer, runDir, log }) {
@@ -68,6 +84,50 @@ export async function runUi({ codeServer, runDir, log }) {
       }
     });
     await screenshot(page, 'hover-hostile.png');
+
+    await check('backslashes, pipes and U+2028 in tokens stay in their table cells, shown literally', async () => {
+      await hoverText(page, PROMPTS[4][2], 7);
+      const hover = await page.evaluate(() => {
+        const shown = [...document.querySelectorAll('.monaco-hover')].find((element) => element.offsetParent !== null && element.querySelector('table'));
+        if (!shown) return undefined;
+        return {
+          heading: shown.querySelector('.rendered-markdown p code')?.textContent,
+          rows: [...shown.querySelectorAll('table tbody tr')].map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)),
+          codeCells: shown.querySelectorAll('table tbody td:nth-child(2) > code:only-child').length,
+          linksAndImages: shown.querySelectorAll('a, img').length,
+        };
+      });
+      if (!hover) throw new Error('no hover with a table is showing');
+      if (hover.heading !== '␣\\|') throw new Error(`the heading shows “${hover.heading}”`);
+      if (JSON.stringify(hover.rows) !== JSON.stringify(HOSTILE_TABLE)) throw new Error(`the table shows ${JSON.stringify(hover.rows)}`);
+      if (hover.codeCells !== HOSTILE_TABLE.length) throw new Error(`${hover.codeCells} token cells hold exactly one code span, not ${HOSTILE_TABLE.length}`);
+      if (hover.linksAndImages > 0) throw new Error(`the hover has ${hover.linksAndImages} link(s) or image(s)`);
+    });
+    await page.screenshot({ path: path.join(artifacts, 'hover-table.png') });
+
+    await check('a server\'s command link in its 401 message shows as text in the notification, not as a link', async () => {
+      await page.mouse.move(5, 600);
+      await page.keyboard.press('Escape');
+      replay.transcriptOverride = 'fault:401-link';
+      await selectLine(page, PROMPTS[0][0]);
+      await runCommand(page, 'Logprob Lens: Complete Selection');
+      await page.waitForFunction(() => [...document.querySelectorAll('.notifications-toasts .notification-list-item-message')]
+        .some((element) => element.textContent.includes('Renew')), null, { timeout: 15_000 });
+      const links = await page.evaluate(() => [...document.querySelectorAll('.notifications-toasts .notification-list-item-message a, .notifications-toasts [href^="command:"], .notifications-toasts [data-href^="command:"]')]
+        .map((link) => link.getAttribute('href') ?? link.getAttribute('data-href') ?? link.textContent));
+      if (links.length > 0) throw new Error(`the notification has links: ${links.join(', ')}`);
+      // The server's words, with only the link syntax broken (plainMessage in src/core/untrusted.ts).
+      const said = 'The server said: “Renew key: [Renew] (command: workbench.action.terminal.new)”';
+      const text = await page.evaluate(() => [...document.querySelectorAll('.notifications-toasts .notification-list-item-message')]
+        .map((element) => element.textContent).find((content) => content.includes('Renew')));
+      if (!text.includes(said)) throw new Error(`the notification says “${text}”`);
+      // For the screenshot: the run's progress notification gone, the toast done fading in.
+      await page.waitForFunction(() => ![...document.querySelectorAll('.notifications-toasts .notification-list-item-message')]
+        .some((element) => element.textContent.includes('waiting for the first token')), null, { timeout: 10_000 }).catch(() => undefined);
+      await sleep(800);
+    });
+    await page.screenshot({ path: path.join(artifacts, 'notification-link.png') });
+    await runCommand(page, 'Notifications: Clear All Notifications');
 
     await check('the colours are there in a split view of the same document', async () => {
       await page.mouse.move(5, 600);

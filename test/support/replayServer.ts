@@ -70,6 +70,17 @@ export const FAULTS: Record<string, Fault> = {
   'fault:logprobs-unsupported': jsonError(400, "Unsupported parameter: 'logprobs' is not supported with this model.", 'unsupported_parameter'),
   'fault:context-too-long': jsonError(400, "This model's maximum context length is 128000 tokens. However, your messages resulted in 210000 tokens.", 'context_length_exceeded'),
   'fault:500': jsonError(500, 'The server had an error while processing your request.'),
+  // A hostile server: its 401 message holds a command link (the UI test checks that the notification shows no link).
+  'fault:401-link': jsonError(401, 'Renew key: [Renew](command:workbench.action.terminal.new)', 'invalid_api_key'),
+  // The top-5 recording, whole, after 2 s: longer than the shortest request timeout allowed (1 s).
+  'fault:slow-start': (response) => {
+    setTimeout(() => {
+      if (response.destroyed) return;
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(parseSseTranscript(fs.readFileSync(path.join(providerFixtures, 'openai-chat-stream-top5-llamastack.sse.txt'), 'utf8'))
+        .map((event) => `data: ${event.data}\n\n`).join(''));
+    }, 2000);
+  },
   'fault:html': (response) => {
     response.writeHead(200, { 'content-type': 'text/html' });
     response.end('<!doctype html><html><body>Welcome to nginx!</body></html>');

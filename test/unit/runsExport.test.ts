@@ -184,6 +184,6 @@ describe('runs: HTML export', () => {
     const pagePercent = vm.runInNewContext(`(${source('formatPercent')})`) as typeof formatPercent;
     const pageLogprob = vm.runInNewContext(`(${source('formatLogprob')})`) as typeof formatLogprob;
     for (const value of [undefined, 0, 1e-9, 0.00004, 0.0123, 0.5, 0.99996, 1]) assert.equal(pagePercent(value), formatPercent(value));
-    for (const value of [undefined, Number.NEGATIVE_INFINITY, 0, -0.02, -1.23456, -9999]) assert.equal(pageLogprob(value), formatLogprob(value));
+    for (const value of [undefined, Number.NEGATIVE_INFINITY, 0, -0.02, -1.23456, -9999, -1e30]) assert.equal(pageLogprob(value), formatLogprob(value));
   });
 });

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { Answer, NO_BUCKET } from '../../src/core/answer';
 import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import { StringTable } from '../../src/core/columns';
+import { hoverMarkdown } from '../../src/core/hoverMarkdown';
 import type { TokenEntry } from '../../src/core/logprob';
 
 const entry = (token: string, logprob: number | null, alternatives: TokenEntry['top_logprobs'] = []): TokenEntry =>
@@ -103,6 +104,26 @@ describe('statistics', () => {
     assert.equal(answer.bucketOfPlacement(1), 0);
     assert.equal(answer.bucketOfPlacement(3), 9);
     assert.equal(answer.store.token(3).logprob, 0, 'a positive logprob is clamped to 0');
+  });
+
+  it('gives a logprob of -1e30 bucket 0 and shows it in the hover as 0 %, never NaN', () => {
+    const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
+    answer.append('ab', [entry('a', -1e30, [{ token: 'b', logprob: -0.1 }, { token: 'a', logprob: -1e30 }]), entry('b', -0.1)]);
+    answer.finish();
+    assert.equal(answer.bucketOfPlacement(0), 0);
+    // By hand: probabilities e^-1e30 = 0 and e^-0.1 = 0.904837 (between the thresholds 0.8 and 0.95: bucket 8);
+    // exp(1e30 / 2) is past the largest double.
+    assert.equal(answer.bucketOfPlacement(1), 8);
+    const stats = answer.stats(0.5);
+    assert.equal(stats.meanProbability, Math.exp(-0.1) / 2);
+    assert.equal(stats.perplexity, Number.POSITIVE_INFINITY);
+    assert.equal(stats.uncertain, 1);
+    const markdown = hoverMarkdown([answer.store.token(0)]);
+    assert.ok(!/NaN|Infinity/.test(markdown), markdown);
+    assert.match(markdown, /^`a` · \*\*0 %\*\* · logprob -1\.00e\+30 · rank 2 of 2$/m);
+    assert.match(markdown, /^\| ▶ \| `a` \| 0 % \| -1\.00e\+30 \| ░{10} \|$/m, 'the same value in the table, where it is stored as a 32-bit float');
+    // The renormalised distribution is (1, 0): no uncertainty among the listed alternatives, and 0 log 0 counts as 0.
+    assert.match(markdown, /Top 2 cover 90\.48 % of the probability · entropy over the top 2 \(renormalised\): 0\.00 bits/);
   });
 
   it('has no perplexity without tokens', () => {

@@ -1,11 +1,9 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NO_BUCKET } from '../../../src/core/answer';
 import type { ReplayServer } from '../../support/replayServer';
 import { startReplayServer } from '../../support/replayServer';
-import { complete, editorWith, hoverAt, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, useModel, waitFor } from './helpers';
+import { complete, editorWith, hoverAt, lens, PROMPT, removeWorkspaceSettings, replaySuite, TOP5, TOP5_TEXT, useModel, waitFor, writeWorkspaceSettings } from './helpers';
 
 describe('Complete Selection in a real editor', () => {
   const suite = replaySuite();
@@ -96,11 +94,19 @@ describe('Complete Selection in a real editor', () => {
     assert.ok(editor.document.getText().includes(TOP5_TEXT), 'clearing colours keeps the text');
   });
 
-  it('one Undo removes the whole answer', async () => {
+  it('one Undo removes the whole answer, also one streamed fast in 10,000 pieces', async () => {
     const editor = await editorWith(`${PROMPT}\nnext line`);
-    server.paceMs = 20;
     await complete();
-    assert.ok(editor.document.getText().includes(TOP5_TEXT));
+    assert.equal(editor.document.getText(), `${PROMPT}\n\n${TOP5_TEXT}\nnext line`);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), `${PROMPT}\nnext line`);
+    // 10,000 one-letter chunks as fast as the socket takes them: many insertions, still one undo step.
+    await useModel('fault:tiny-chunks');
+    editor.selection = new vscode.Selection(0, 0, 0, PROMPT.length);
+    const result = await complete();
+    assert.equal(result.outcome, 'done', result.message);
+    const letters = Array.from({ length: 10_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    assert.equal(editor.document.getText(), `${PROMPT}\n\n${letters}\nnext line`);
     await vscode.commands.executeCommand('undo');
     assert.equal(editor.document.getText(), `${PROMPT}\nnext line`);
   });
@@ -148,38 +154,42 @@ describe('Complete Selection in a real editor', () => {
     assert.equal((await lens()).tracker.answers(editor.document).length, 2);
   });
 
-  it('ignores a workspace .vscode/settings.json that points the endpoint elsewhere', async function () {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) assert.fail('the integration tests run with a workspace folder open');
+  it('ignores a workspace .vscode/settings.json that points the endpoint elsewhere', async () => {
     const decoy = await startReplayServer();
-    const settingsFile = path.join(folder.uri.fsPath, '.vscode', 'settings.json');
-    fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-    // uncertainThreshold is a workspace-settable setting in the same file: once it shows, the file was read.
-    fs.writeFileSync(settingsFile, JSON.stringify({
-      'logprobLens.baseUrl': decoy.baseUrl, 'logprobLens.model': 'fault:401', 'logprobLens.headers': { 'x-leak': '1' },
-      'logprobLens.requestTimeoutSeconds': 1, 'logprobLens.uncertainThreshold': 0.42,
-    }));
+    const api = await lens();
+    // The user's model answers only after 2 s: the workspace's 1 s request timeout, if it applied, would stop it.
+    await useModel('fault:slow-start');
+    // uncertainThreshold is not application-scoped: it applies, and shows that the file was read.
+    await writeWorkspaceSettings({
+      'logprobLens.baseUrl': decoy.baseUrl, 'logprobLens.model': 'fault:401', 'logprobLens.apiStyle': 'responses',
+      'logprobLens.headers': { 'x-leak': '1' }, 'logprobLens.requestTimeoutSeconds': 1, 'logprobLens.uncertainThreshold': 0.97,
+    }, 'logprobLens.uncertainThreshold');
     try {
-      await waitFor('the workspace settings file to load', () => vscode.workspace.getConfiguration('logprobLens').get('uncertainThreshold') === 0.42);
       await editorWith(PROMPT);
       const before = server.requests.length;
       const result = await complete();
       assert.equal(result.outcome, 'done', result.message);
       assert.equal(decoy.requests.length, 0, 'the workspace endpoint got no request');
       assert.equal(server.requests.length, before + 1);
-      assert.equal(server.requests.at(-1)!.headers['x-leak'], undefined);
+      const sent = server.requests.at(-1)!;
+      assert.equal(sent.path, '/v1/chat/completions', 'the user\'s API style (chat), not the workspace\'s (responses)');
+      assert.equal(sent.body!.model, 'fault:slow-start', 'the user\'s model');
+      assert.equal(sent.headers['x-leak'], undefined);
+      // The recording's " by" has p = e^-0.03904 = 96.17 %, its other tokens 98.4 % or more: one is under 0.97.
+      await waitFor('the status bar to count one uncertain token', () => / · 1 uncertain/.test(api.statusText()));
+
       // Nested objects too: a workspace defining a profile of its own and choosing it gets a refusal, not a request.
-      fs.writeFileSync(settingsFile, JSON.stringify({
-        'logprobLens.endpoints': { evil: { baseUrl: decoy.baseUrl, model: TOP5 } }, 'logprobLens.endpoint': 'evil', 'logprobLens.uncertainThreshold': 0.43,
-      }));
-      await waitFor('the second settings file to load', () => vscode.workspace.getConfiguration('logprobLens').get('uncertainThreshold') === 0.43);
+      await writeWorkspaceSettings({
+        'logprobLens.endpoints': { evil: { baseUrl: decoy.baseUrl, model: TOP5 } }, 'logprobLens.endpoint': 'evil', 'logprobLens.uncertainThreshold': 0.975,
+      }, 'logprobLens.uncertainThreshold');
       await editorWith(PROMPT);
       const refused = await complete();
       assert.equal(refused.outcome, 'refused');
-      assert.match(refused.message ?? '', /names “evil”, which your user settings' logprobLens\.endpoints do not define/);
+      assert.equal(refused.message, 'logprobLens.endpoint names “evil”, which your user settings\' logprobLens.endpoints do not define.');
       assert.equal(decoy.requests.length, 0, 'still no request to the workspace endpoint');
+      assert.equal(server.requests.length, before + 1, 'nor to the user\'s');
     } finally {
-      fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
+      await removeWorkspaceSettings('logprobLens.uncertainThreshold');
       await decoy.close();
     }
   });

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LogprobLensApi } from '../../../src/extension';
 import type { RunResult } from '../../../src/vscode/runs/result';
@@ -73,6 +75,16 @@ export async function complete(): Promise<RunResult> {
   return await vscode.commands.executeCommand<RunResult>('logprobLens.completeSelection');
 }
 
+/**
+ * Types `text` at `position` as a user does, with the editor's own `type` command: a keystroke is never refused,
+ * while an edit sent from the extension host is whenever one of the answer's insertions lands first.
+ */
+export async function typeAt(editor: vscode.TextEditor, position: vscode.Position, text: string): Promise<void> {
+  const shown = await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+  shown.selection = new vscode.Selection(position, position);
+  await vscode.commands.executeCommand('type', { text });
+}
+
 export async function closeAll(): Promise<void> {
   // Saved first, so closing asks nothing.
   await vscode.workspace.saveAll(false);
@@ -91,4 +103,38 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
 export async function hoverAt(document: vscode.TextDocument, offset: number): Promise<string> {
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, document.positionAt(offset));
   return hovers.flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value))).join('\n');
+}
+
+function workspaceSettingsFile(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the suite runs with a workspace folder open');
+  return path.join(folder.uri.fsPath, '.vscode', 'settings.json');
+}
+
+const workspaceValueOf = (key: string): unknown => vscode.workspace.getConfiguration().inspect(key)?.workspaceValue;
+
+/**
+ * Writes the workspace folder's `.vscode/settings.json` as a repository would, and waits until VS Code has read
+ * it: until `marker`, one of its keys that a workspace may set, shows its new value.
+ */
+export async function writeWorkspaceSettings(values: Record<string, unknown>, marker: string): Promise<void> {
+  const file = workspaceSettingsFile();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(values));
+  const wanted = JSON.stringify(values[marker]);
+  await waitFor(`the workspace settings to load (${marker})`, () => JSON.stringify(workspaceValueOf(marker)) === wanted);
+}
+
+/** Removes the workspace settings again and waits until VS Code no longer reports `marker` from them. */
+export async function removeWorkspaceSettings(marker: string): Promise<void> {
+  fs.rmSync(path.dirname(workspaceSettingsFile()), { recursive: true, force: true });
+  await waitFor(`the workspace settings to unload (${marker})`, () => workspaceValueOf(marker) === undefined);
+}
+
+/** The notifications shown from now on (`severity: text`, as the user read them): call the returned function to list them. */
+export async function notificationsFrom(): Promise<() => string[]> {
+  const shown = (await lens()).test?.notifications;
+  assert.ok(shown, 'the test API is there in test mode');
+  const start = shown.length;
+  return () => shown.slice(start);
 }

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../src/vscode/runs/result';
 import type { ReplayServer } from '../../support/replayServer';
-import { complete, editorWith, hoverAt, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, useModel, waitFor } from './helpers';
+import { startReplayServer } from '../../support/replayServer';
+import { complete, editorWith, hoverAt, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, typeAt, useModel, waitFor } from './helpers';
 
 /** Starts a completion and waits until the first words are in the document (wrapped: an async function returning the promise would wait for it). */
 async function startSlow(editor: vscode.TextEditor): Promise<{ running: Promise<RunResult> }> {
@@ -10,6 +11,19 @@ async function startSlow(editor: vscode.TextEditor): Promise<{ running: Promise<
   const running = complete();
   await waitFor('the first words', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 'The smallest'.length, 15_000);
   return { running };
+}
+
+/**
+ * Starts a completion of 10,000 one-letter chunks sent as fast as the socket takes them (the inserter always has
+ * text queued) and waits until the first hundred letters are in.
+ */
+async function startFast(): Promise<{ editor: vscode.TextEditor; running: Promise<RunResult> }> {
+  await useModel('fault:tiny-chunks');
+  const editor = await editorWith(PROMPT);
+  const api = await lens();
+  const running = complete();
+  await waitFor('the first hundred letters', () => (api.tracker.answers(editor.document)[0]?.answer.length ?? 0) >= 100);
+  return { editor, running };
 }
 
 describe('faults, editor lifecycle and security in a real editor (the robustness matrix, editor layer)', () => {
@@ -23,7 +37,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     const editor = await editorWith(PROMPT);
     server.paceMs = 150;
     const { running } = await startSlow(editor);
-    assert.ok(await editor.edit((builder) => builder.insert(new vscode.Position(0, 0), 'Question:\n')));
+    await typeAt(editor, new vscode.Position(0, 0), 'Question:\n');
     const result = await running;
     assert.equal(result.outcome, 'done');
     assert.equal(editor.document.getText(), `Question:\n${PROMPT}\n\n${TOP5_TEXT}`);
@@ -36,7 +50,7 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     const { running } = await startSlow(editor);
     const api = await lens();
     const start = api.tracker.answers(editor.document)[0]!.answer.start;
-    assert.ok(await editor.edit((builder) => builder.insert(editor.document.positionAt(start + 2), 'X')));
+    await typeAt(editor, editor.document.positionAt(start + 2), 'X');
     const result = await running;
     assert.equal(result.outcome, 'cancelled');
     const kept = editor.document.getText().slice(start);
@@ -189,15 +203,29 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     assert.equal(editor.document.getText(), PROMPT);
   });
 
-  it('Undo during the stream takes the partial answer back and stops the request', async () => {
-    const editor = await editorWith(PROMPT);
-    server.paceMs = 300;
-    const { running } = await startSlow(editor);
+  it('Undo during a fast stream takes the partial answer back and stops the request: nothing arrives after it', async () => {
+    const { editor, running } = await startFast();
     await vscode.commands.executeCommand('undo');
     const result = await running;
     assert.equal(result.outcome, 'cancelled');
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    assert.equal(editor.document.getText(), PROMPT, 'nothing more was inserted after the undo');
+    assert.ok(result.tokens < 10_000, `stopped in the middle (${result.tokens} tokens)`);
+    assert.equal(editor.document.getText(), PROMPT, 'the document is exactly as before, with nothing inserted after the undo');
+  });
+
+  it('stops when the user types inside a fast stream, and nothing lands after the keystroke', async () => {
+    const { editor, running } = await startFast();
+    const start = PROMPT.length + 2;
+    await typeAt(editor, editor.document.positionAt(start + 2), 'X');
+    const afterKeystroke = editor.document.getText();
+    const result = await running;
+    assert.equal(result.outcome, 'cancelled');
+    assert.equal(editor.document.getText(), afterKeystroke, 'nothing was inserted after the keystroke');
+    // What is there: the letters a, b, c, ... as the fault sends them, with the X after the second.
+    const answer = afterKeystroke.slice(start);
+    assert.equal(answer.slice(0, 3), 'abX');
+    const letters = answer.slice(0, 2) + answer.slice(3);
+    assert.ok(letters.length >= 100 && letters.length < 10_000, `${letters.length} letters`);
+    assert.equal(letters, Array.from({ length: letters.length }, (_, i) => String.fromCharCode(97 + (i % 26))).join(''));
   });
 
   it('answers in a notebook cell', async () => {
@@ -231,9 +259,50 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
       await editorWith(PROMPT);
       await complete();
       assert.ok(api.test.logLines.length > 4);
-      for (const line of api.test.logLines) assert.ok(!line.includes(key) && !line.includes('0123456789'), line);
+      for (const line of [...api.test.logLines, ...api.test.notifications]) assert.ok(!line.includes(key) && !line.includes('0123456789'), line);
     } finally {
       await api.test.keys.clear(new URL(server.baseUrl).origin);
+    }
+  });
+
+  it('sends a key only to the origin, and the profile, it was stored for', async () => {
+    const api = await lens();
+    assert.ok(api.test, 'the test API is there in test mode');
+    const config = vscode.workspace.getConfiguration('logprobLens');
+    const origin = new URL(server.baseUrl).origin;
+    const otherPort = await startReplayServer();
+    const originKey = 'sk-test-for-the-origin-0123456789';
+    const profileKey = 'sk-test-for-the-profile-0123456789';
+    await api.test.keys.set(origin, originKey);
+    const authorizationOf = async (to: ReplayServer): Promise<string | undefined> => {
+      await editorWith(PROMPT);
+      const before = to.requests.length;
+      const result = await complete();
+      assert.equal(result.outcome, 'done', result.message);
+      assert.equal(to.requests.length, before + 1, 'the request went to the expected server');
+      return to.requests.at(-1)!.headers.authorization;
+    };
+    try {
+      assert.equal(await authorizationOf(server), `Bearer ${originKey}`, 'its own origin');
+      await config.update('baseUrl', otherPort.baseUrl, vscode.ConfigurationTarget.Global);
+      assert.equal(await authorizationOf(otherPort), undefined, 'another port of the same host');
+      await config.update('baseUrl', server.baseUrl.replace('127.0.0.1', 'localhost'), vscode.ConfigurationTarget.Global);
+      assert.equal(await authorizationOf(server), undefined, 'the same server under another host name: another origin');
+      await config.update('baseUrl', server.baseUrl, vscode.ConfigurationTarget.Global);
+      await config.update('endpoints', { local: { baseUrl: server.baseUrl, model: TOP5 } }, vscode.ConfigurationTarget.Global);
+      await config.update('endpoint', 'local', vscode.ConfigurationTarget.Global);
+      assert.equal(await authorizationOf(server), undefined, 'a profile at the very same origin');
+      await api.test.keys.set(`local@${origin}`, profileKey);
+      assert.equal(await authorizationOf(server), `Bearer ${profileKey}`, 'the profile\'s own key');
+      await config.update('endpoint', undefined, vscode.ConfigurationTarget.Global);
+      assert.equal(await authorizationOf(server), `Bearer ${originKey}`, 'and the origin\'s key again without the profile');
+    } finally {
+      await config.update('baseUrl', server.baseUrl, vscode.ConfigurationTarget.Global);
+      await config.update('endpoint', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('endpoints', undefined, vscode.ConfigurationTarget.Global);
+      await api.test.keys.clear(origin);
+      await api.test.keys.clear(`local@${origin}`);
+      await otherPort.close();
     }
   });
 });

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { NO_BUCKET } from '../../../src/core/answer';
 import type { ReplayServer } from '../../support/replayServer';
 import { providerFixtures } from '../../support/fixtures';
-import { closeAll, complete, editorWith, hoverAt, lens, TOP5, TOP5_TEXT, useServer } from './helpers';
+import { closeAll, complete, editorWith, hoverAt, lens, notificationsFrom, TOP5, TOP5_TEXT, useServer, waitFor } from './helpers';
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('logprobLens');
 
@@ -45,17 +45,49 @@ describe('API styles, profiles, scoring and logged responses in a real editor', 
     assert.match(await hoverAt(editor.document, result.answerStart! + 2), /not among the top 5/);
   });
 
-  it('uses a named endpoint profile, which a workspace may pick by name', async () => {
-    await config().update('endpoints', { replay: { baseUrl: server.baseUrl, model: 'azure-openai-chat-stream-top3-llamastack' } }, vscode.ConfigurationTarget.Global);
+  it('uses a named endpoint profile, which a workspace may pick by name, saying so at its first request', async () => {
+    const model = 'azure-openai-chat-stream-top3-llamastack';
+    await config().update('endpoints', { replay: { baseUrl: server.baseUrl, model } }, vscode.ConfigurationTarget.Global);
     await config().update('endpoint', 'replay', vscode.ConfigurationTarget.Workspace);
     try {
+      const shown = await notificationsFrom();
       const editor = await editorWith('What is 4+4?');
       const result = await complete();
       assert.equal(result.outcome, 'done', result.message);
       assert.equal(editor.document.getText().slice(result.answerStart, result.answerEnd), '4 + 4 = 8');
-      assert.equal(server.requests.at(-1)!.body!.model, 'azure-openai-chat-stream-top3-llamastack');
+      assert.equal(server.requests.at(-1)!.body!.model, model);
+      const announcement = `info: Logprob Lens: This workspace's settings chose the endpoint “replay”: your text goes to ${model} at ${new URL(server.baseUrl).host}.`;
+      assert.deepEqual(shown().filter((line) => line.includes('chose the endpoint')), [announcement]);
+      await editorWith('What is 4+4?');
+      assert.equal((await complete()).outcome, 'done');
+      assert.deepEqual(shown().filter((line) => line.includes('chose the endpoint')), [announcement], 'said once, not at every request');
     } finally {
       await config().update('endpoint', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('Select Endpoint saves the choice in the user settings and says plainly when the workspace\'s choice wins', async () => {
+    await config().update('endpoints', {
+      mine: { baseUrl: server.baseUrl, model: TOP5 }, replay: { baseUrl: server.baseUrl, model: 'azure-openai-chat-stream-top3-llamastack' },
+    }, vscode.ConfigurationTarget.Global);
+    await config().update('endpoint', 'replay', vscode.ConfigurationTarget.Workspace);
+    try {
+      const shown = await notificationsFrom();
+      const selecting = vscode.commands.executeCommand<string | undefined>('logprobLens.selectEndpoint');
+      // The first row of the quick pick is the user's first profile, “mine”: accept it once the pick is open.
+      const said = (): string | undefined => shown().find((line) => line.includes('Saved “mine”'));
+      await waitFor('the message about the workspace\'s choice', () => {
+        if (!said()) void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return said() !== undefined;
+      });
+      assert.equal(said(), 'info: Logprob Lens: Saved “mine” in your user settings, but this workspace\'s settings choose “replay”, and they win here.');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      assert.equal(await selecting, 'mine');
+      assert.equal(config().inspect('endpoint')?.globalValue, 'mine');
+      assert.equal(config().inspect('endpoint')?.workspaceValue, 'replay', 'the workspace file is left alone unless asked');
+    } finally {
+      await config().update('endpoint', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('endpoint', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
