@@ -27,6 +27,17 @@ export default tseslint.config(
     },
   },
   {
+    // Text we did not write reaches notifications: only notify.ts shows them, after making that text inert.
+    files: ['src/**/*.ts'],
+    ignores: ['src/vscode/notify.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: 'MemberExpression[property.name=/^(showErrorMessage|showWarningMessage|showInformationMessage|setStatusBarMessage)$/]',
+        message: 'Show messages through src/vscode/notify.ts, which makes outside text inert.',
+      }],
+    },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

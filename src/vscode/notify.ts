@@ -38,3 +38,8 @@ export function showInfo<T extends string>(message: string, ...actions: T[]): Th
 export function showStatus(message: string, timeoutMs = 5000): vscode.Disposable {
   return vscode.window.setStatusBarMessage(shown('status', PREFIX + literalLabel(message)), timeoutMs);
 }
+
+/** A modal question with one action; resolves true when the user chose it. */
+export async function confirm(message: string, action: string): Promise<boolean> {
+  return await vscode.window.showWarningMessage(plainMessage(message), { modal: true }, action) === action;
+}

@@ -4,7 +4,7 @@ import type { RunMeta, RunRecord } from '../../core/runs/runRecord';
 import { literalLabel } from '../../core/untrusted';
 import type { AnswerTracker } from '../editor/answerTracker';
 import type { TrackedAnswer } from '../editor/trackedAnswer';
-import { showError, showInfo } from '../notify';
+import { confirm, showError, showInfo } from '../notify';
 import type { CompletionCommands } from '../runs/completion';
 import type { RunResult } from '../runs/result';
 import { refuse } from '../runs/result';
@@ -141,8 +141,7 @@ export class RunCommands {
   async clear(): Promise<boolean> {
     const count = this.deps.history.list().length;
     if (count === 0) return false;
-    const choice = await vscode.window.showWarningMessage(`Delete all ${count} recorded runs of Logprob Lens? Their answers stay in your documents, uncoloured after a reload.`, { modal: true }, 'Delete All');
-    if (choice !== 'Delete All') return false;
+    if (!await confirm(`Delete all ${count} recorded runs of Logprob Lens? Their answers stay in your documents, uncoloured after a reload.`, 'Delete All')) return false;
     await this.deps.history.clear();
     return true;
   }
