@@ -3,11 +3,15 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { createClient, streamChat } from '../../src/client/requests';
+import { createClient, MAX_EVENT_BYTES, streamChat } from '../../src/client/requests';
 import { Answer } from '../../src/core/answer';
 import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import { hoverMarkdown } from '../../src/core/hoverMarkdown';
 import type { TokenEntry } from '../../src/core/logprob';
+import { runHostileBench } from './hostileBench';
+import { runLoggedBench } from './loggedBench';
+import { runRunsBench } from './runsBench';
+import { runTokenizerBench } from './tokenizerBench';
 
 const root = path.resolve(__dirname, '../../..');
 const WORDS = [' the', ' model', ' was', ' fairly', ' sure', ' about', ' this', ' token', ',', ' and', ' less', ' so', ' here', '.', '\n', ' 💙'];
@@ -170,13 +174,62 @@ async function main(): Promise<void> {
     console.log(`  ${String(size).padStart(6)} tokens: ${percentile(times, 50).toFixed(2)} ms (${spanCount} spans)`);
   }
 
-  // 6. Sizes.
+  // 6. Hostile servers: tokens that never match the text, and one endless event.
+  console.log('\nhostile servers');
+  await runHostileBench();
+  await hostileLineMemory();
+
+  // 7. Logged responses, runs, the tokenizer.
+  console.log('\nlogged responses');
+  await runLoggedBench();
+  console.log('\nruns (issue 10)');
+  await runRunsBench();
+  console.log('\ntokenizer (logit bias ids)');
+  await runTokenizerBench();
+
+  // 8. Sizes.
   const size = (file: string): string => (fs.existsSync(file) ? `${(fs.statSync(file).size / 1024).toFixed(1)} KB` : 'not built');
   console.log('\nsizes (production build)');
-  console.log(`  dist/extension.js (without the SDK): ${size(path.join(root, 'dist', 'extension.js'))}  (target <= 150 KB)`);
-  console.log(`  dist/client.js (SDK, loaded lazily): ${size(path.join(root, 'dist', 'client.js'))}`);
-  console.log(`  logprob-lens.vsix:                   ${size(path.join(root, 'logprob-lens.vsix'))}  (target <= 1 MB; npm run package builds it)`);
+  console.log(`  dist/extension.js (activation; no SDK, tokenizer, diff or YAML): ${size(path.join(root, 'dist', 'extension.js'))}  (target <= 150 KB)`);
+  for (const lazy of ['client', 'tokenizer', 'runTools', 'promptFiles']) console.log(`  dist/${lazy}.js (loaded on first use): ${size(path.join(root, 'dist', `${lazy}.js`))}`);
+  console.log(`  logprob-lens.vsix: ${size(path.join(root, 'logprob-lens.vsix'))}  (npm run package builds it)`);
   if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
+}
+
+/**
+ * A server that sends one event of 300 MB: the client stops at the 16 MB event cap, so what it holds is bounded by
+ * the cap, not by the server. Prints the peak growth of the process's memory while it reads.
+ */
+async function hostileLineMemory(): Promise<void> {
+  const megabyte = 'x'.repeat(1 << 20);
+  const server = http.createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    let sent = 0;
+    const write = (): void => {
+      while (sent < 300 && response.write(sent === 0 ? 'data: {"choices":[{"index":0,"delta":{"content":"' : megabyte)) sent++;
+      if (sent < 300) response.once('drain', write);
+      else response.end();
+    };
+    write();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+  const began = performance.now();
+  let outcome = 'no error';
+  try {
+    const client = createClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: undefined, headers: {}, timeoutMs: 60_000 });
+    for await (const delta of streamChat(client, { apiStyle: 'chat', model: 'bench', messages: [{ role: 'user', content: 'x' }], topLogprobs: 0, sampling: {} }, new AbortController().signal)) void delta;
+  } catch (error) {
+    outcome = (error as { kind?: string }).kind ?? 'error';
+  } finally {
+    clearInterval(sampler);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  console.log(`memory for one 300 MB event: peak +${((peak - before) / 1048576).toFixed(0)} MB resident, stopped after ${(performance.now() - began).toFixed(0)} ms with "${outcome}" (the event cap is ${MAX_EVENT_BYTES / 1048576} MB)`);
 }
 
 main().catch((error: unknown) => {

@@ -2,7 +2,10 @@
 // integration suite) and prints figures. Asserts nothing.
 import * as vscode from 'vscode';
 import type { LogprobLensApi } from '../../src/extension';
+import { createRunRecord } from '../../src/core/runs/runRecord';
+import type { TokenInput } from '../../src/core/runs/runTokens';
 import { startReplayServer } from '../support/replayServer';
+import { seeded, syntheticEntries, syntheticRecord } from './runsSynthetic';
 
 const print = (line: string): void => console.log(`bench: ${line}`);
 
@@ -44,6 +47,8 @@ export async function run(): Promise<void> {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   }
 
+  await restoreAndCompare(api);
+
   // Streaming: 10,000 one-character chunks from the local server, as fast as it can send them.
   const server = await startReplayServer();
   const config = vscode.workspace.getConfiguration('logprobLens');
@@ -63,4 +68,51 @@ export async function run(): Promise<void> {
   print(`streaming 10,000 tokens: ${seconds.toFixed(2)} s, ${flushes} decoration flushes (${(flushes / seconds).toFixed(1)}/s, target <= 20/s); `
     + `per flush median ${at(0.5).toFixed(2)} ms, p90 ${at(0.9).toFixed(2)} ms, longest ${at(1).toFixed(2)} ms  (target <= 2 ms)`);
   await server.close();
+}
+
+/**
+ * Runs in the extension host: a 100k-token run with 20 alternatives restored into its document (read from
+ * storage, decoded, its columns adopted, coloured and drawn), two 10k-token answers to one prompt compared (the
+ * diff editor opened with both sides coloured), a 10k-token run exported as HTML.
+ */
+async function restoreAndCompare(api: LogprobLensApi): Promise<void> {
+  const big = await recordInDocument(api, 100_000, 31);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    api.tracker.clear(big.document);
+    const began = performance.now();
+    await api.restorer.restore(big.document);
+    times.push(performance.now() - began);
+  }
+  times.sort((a, b) => a - b);
+  print(`restore of a 100k-token run × 20 alternatives after a reload (read, decode, adopt, colour, draw): median ${times[2]!.toFixed(0)} ms  (target <= 100 ms)`);
+  // Two answers to one prompt at a low temperature: the same tokens but for 1 % of them.
+  const entries = syntheticEntries(10_000, 20, 41);
+  const random = seeded(5);
+  const left = await recordInDocument(api, 10_000, 41, entries);
+  const right = await recordInDocument(api, 10_000, 42, entries.map((entry) => (random() < 0.01 ? { ...entry, token: `${entry.token}~` } : entry)));
+  const began = performance.now();
+  await api.runs.compare(left.id, right.id);
+  print(`compare two 10k-token runs, from the command to the diff editor open with both sides coloured: ${(performance.now() - began).toFixed(0)} ms  (target <= 100 ms)`);
+  const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'bench-export.html');
+  const exportBegan = performance.now();
+  await api.runs.export(left.id, 'html', file);
+  const bytes = (await vscode.workspace.fs.stat(file)).size;
+  print(`HTML export of a 10k-token run, read from history and written: ${(performance.now() - exportBegan).toFixed(0)} ms, ${(bytes / 10_000).toFixed(0)} B/token  (target <= 200 ms)`);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** A synthetic run recorded for an untitled document that holds its text, as after a reload. */
+async function recordInDocument(api: LogprobLensApi, tokens: number, seed: number, entries?: TokenInput[]): Promise<{ id: string; document: vscode.TextDocument }> {
+  const synthetic = syntheticRecord(tokens, 20, seed, entries);
+  const prefix = 'Prompt\n\n';
+  const document = await vscode.workspace.openTextDocument({ content: prefix + synthetic.text, language: 'plaintext' });
+  await vscode.window.showTextDocument(document);
+  const record = createRunRecord({
+    kind: 'completion', document: { uri: document.uri.toString(), name: 'bench' }, offset: prefix.length,
+    request: { messages: [{ role: 'user', content: 'Prompt' }], topLogprobs: 20, sampling: {} }, endpoint: { host: 'bench', model: 'bench' },
+    outcome: 'done', text: synthetic.text, tokens: synthetic.tokens, placements: synthetic.placements, uncertainThreshold: 0.5,
+  });
+  await api.history.add(record);
+  return { id: record.id, document };
 }

@@ -31,6 +31,8 @@ export function runIdOf(uri: vscode.Uri): string | undefined {
  * in the read-only documents of recorded runs (Open, Compare). Answers whose text changed are not coloured.
  */
 export class RunRestorer extends Disposable implements vscode.TextDocumentContentProvider {
+  private readonly restoring = new Map<string, Promise<number>>();
+
   constructor(private readonly history: RunHistoryService, private readonly tracker: AnswerTracker, private readonly settings: SettingsService) {
     super();
     this.register(vscode.workspace.registerTextDocumentContentProvider(RUN_SCHEME, this));
@@ -48,6 +50,16 @@ export class RunRestorer extends Disposable implements vscode.TextDocumentConten
 
   /** Restores what can be restored in a document; returns how many answers got their colours back. */
   async restore(document: vscode.TextDocument): Promise<number> {
+    // One restore per document at a time: opening a document and a caller can ask at once.
+    const key = document.uri.toString();
+    const running = this.restoring.get(key);
+    if (running) return running.then(() => 0);
+    const restoring = this.restoreNow(document).finally(() => this.restoring.delete(key));
+    this.restoring.set(key, restoring);
+    return restoring;
+  }
+
+  private async restoreNow(document: vscode.TextDocument): Promise<number> {
     await this.history.whenReady();
     if (document.isClosed) return 0;
     const runId = runIdOf(document.uri);
@@ -60,7 +72,7 @@ export class RunRestorer extends Disposable implements vscode.TextDocumentConten
     const version = document.version;
     const records = (await Promise.all(metas.map((meta) => this.history.read(meta.id)))).filter((record): record is RunRecord => record !== undefined);
     // The document changed while the runs were read: try again on the text as it is now.
-    if (document.version !== version) return this.restore(document);
+    if (document.version !== version) return this.restoreNow(document);
     const byId = new Map(records.map((record) => [record.id, record]));
     let restored = 0;
     for (const { id, offset } of planRestore(document.getText(), records)) {

@@ -3,6 +3,7 @@ import { runLabel } from '../../core/runs/history';
 import type { RunMeta, RunRecord } from '../../core/runs/runRecord';
 import { literalLabel } from '../../core/untrusted';
 import type { AnswerTracker } from '../editor/answerTracker';
+import { writeBytes } from '../files';
 import type { TrackedAnswer } from '../editor/trackedAnswer';
 import { confirm, showError, showInfo } from '../notify';
 import type { CompletionCommands } from '../runs/completion';
@@ -125,7 +126,7 @@ export class RunCommands {
     const tools = loadRunTools();
     const { thresholds } = this.deps.settings.current;
     const text = chosen === 'json' ? tools.runToJson(record) : chosen === 'csv' ? tools.runToCsv(record) : tools.runToHtml(record, { thresholds });
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
+    await writeBytes(file, new TextEncoder().encode(text));
     if (!destination) void showInfo(`Exported to ${file.path.split('/').pop() ?? 'the file'}.`);
     return file;
   }

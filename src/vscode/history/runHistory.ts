@@ -14,6 +14,9 @@ import type { FilledAnswerEvent, RunJournal } from '../runs/journal';
 import type { SettingsService } from '../settings';
 import { RunStore } from './runStore';
 
+/** How many decoded records are kept at hand (a comparison needs two). */
+const RECENT_RECORDS = 4;
+
 /** Where the history of a window lives: the workspace's storage, and the global storage for the rest. */
 export interface HistoryFolders {
   /** `context.storageUri`: undefined in a window without a folder. */
@@ -33,6 +36,7 @@ export class RunHistoryService extends Disposable {
   /** Fires when runs were added, removed or cleared. */
   readonly onDidChange = this.changed.event;
   private readonly warned = new Set<string>();
+  private readonly recent = new Map<string, Promise<RunRecord | undefined>>();
 
   constructor(folders: HistoryFolders, private readonly settings: SettingsService, journal: RunJournal) {
     super();
@@ -79,16 +83,26 @@ export class RunHistoryService extends Disposable {
     return this.storeFor(meta.document.uri).history.previousOfSamePrompt(meta);
   }
 
+  /** A run's record. The last few read are kept: a comparison reads each run for the diff, its documents and colours. */
   async read(id: string): Promise<RunRecord | undefined> {
-    return this.storeOf(id)?.read(id);
+    const cached = this.recent.get(id);
+    if (cached) return cached;
+    const reading = this.storeOf(id)?.read(id) ?? Promise.resolve(undefined);
+    this.recent.set(id, reading);
+    if (this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!);
+    const record = await reading;
+    if (!record) this.recent.delete(id);
+    return record;
   }
 
   async remove(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.recent.delete(id);
     for (const store of this.allStores()) await store.remove(ids.filter((id) => store.history.get(id) !== undefined));
     this.changed.fire();
   }
 
   async clear(): Promise<void> {
+    this.recent.clear();
     for (const store of this.allStores()) await store.clear();
     this.changed.fire();
   }
@@ -102,6 +116,11 @@ export class RunHistoryService extends Disposable {
       outcome: filled.outcome, createdAt: Date.now() - filled.totalMs, lineage: source.lineage,
       timings: { ...(filled.firstTokenMs !== undefined ? { firstTokenMs: filled.firstTokenMs } : {}), totalMs: filled.totalMs },
     }, uncertainThreshold);
+    await this.add(record);
+  }
+
+  /** Keeps a record (made by the recorder, or imported). */
+  async add(record: RunRecord): Promise<void> {
     await this.storeFor(record.document.uri).add(record);
     this.changed.fire();
   }

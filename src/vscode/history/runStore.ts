@@ -4,6 +4,7 @@ import type { HistoryEntry, HistoryLimits } from '../../core/runs/history';
 import { RunHistory } from '../../core/runs/history';
 import type { RunMeta, RunRecord } from '../../core/runs/runRecord';
 import { metaOf, readRunMeta } from '../../core/runs/runRecord';
+import { readBytes, replaceFile } from '../files';
 
 const RUN_FILE = /^[0-9a-z]{9}-[0-9a-f]{12}\.llrun$/;
 const INDEX = 'index.json';
@@ -38,7 +39,7 @@ export class RunStore {
   async add(record: RunRecord): Promise<void> {
     await this.ready;
     const bytes = encodeRun(record);
-    await this.write(this.fileOf(record.id), bytes);
+    await replaceFile(this.fileOf(record.id), bytes);
     await this.delete(this.history.add({ meta: metaOf(record), bytes: bytes.length }));
     this.scheduleIndex();
   }
@@ -47,7 +48,7 @@ export class RunStore {
   async read(id: string): Promise<RunRecord | undefined> {
     await this.ready;
     try {
-      return decodeRun(await vscode.workspace.fs.readFile(this.fileOf(id)));
+      return decodeRun(await readBytes(this.fileOf(id)));
     } catch (error) {
       if (error instanceof RunDecodeError) this.warn(`The recorded run ${id} could not be read (${error.message}); it was removed from the history.`);
       this.history.remove(id);
@@ -93,7 +94,7 @@ export class RunStore {
       const unreadable: string[] = [];
       // Runs written after the last index (a window closed before the index was rewritten) are read back.
       for (const name of [...names].filter((file) => !known.has(file))) {
-        const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.folder, name));
+        const bytes = await readBytes(vscode.Uri.joinPath(this.folder, name));
         try {
           entries.push({ meta: decodeRunMeta(bytes), bytes: bytes.length });
         } catch (error) {
@@ -112,7 +113,7 @@ export class RunStore {
   private async readIndex(): Promise<HistoryEntry[]> {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.folder, INDEX))));
+      parsed = JSON.parse(new TextDecoder().decode(await readBytes(vscode.Uri.joinPath(this.folder, INDEX))));
     } catch {
       return []; // none yet, or damaged: rebuilt from the files
     }
@@ -138,16 +139,10 @@ export class RunStore {
   private async writeIndex(): Promise<void> {
     const runs = this.history.list().map((meta: RunMeta) => ({ meta, bytes: this.history.sizeOf(meta.id) }));
     try {
-      await this.write(vscode.Uri.joinPath(this.folder, INDEX), new TextEncoder().encode(JSON.stringify({ version: 1, runs })));
+      await replaceFile(vscode.Uri.joinPath(this.folder, INDEX), new TextEncoder().encode(JSON.stringify({ version: 1, runs })));
     } catch (error) {
       this.warn(`The run history index could not be written: ${error instanceof Error ? error.message : String(error)}.`);
     }
-  }
-
-  private async write(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
-    const temporary = uri.with({ path: `${uri.path}.tmp` });
-    await vscode.workspace.fs.writeFile(temporary, bytes);
-    await vscode.workspace.fs.rename(temporary, uri, { overwrite: true });
   }
 
   private async delete(ids: readonly string[]): Promise<void> {
