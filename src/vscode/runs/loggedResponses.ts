@@ -3,6 +3,7 @@ import type { LoggedHar, LoggedHarEntry, LoggedResult } from '../../core/logged'
 import { oversizeProblem, readLogged } from '../../core/logged';
 import { harEntryRow, LOGGED_FILE_EXTENSIONS } from '../../core/logged/presentation';
 import { literalLabel } from '../../core/untrusted';
+import { readBytes } from '../files';
 import { showError } from '../notify';
 import type { LoggedOrigin, LoggedRunDeps } from './loggedRuns';
 import { openAnswer, openRun, openScoredPrompt } from './loggedRuns';
@@ -40,7 +41,7 @@ export async function openLoggedResponse(deps: LoggedRunDeps, target?: unknown, 
 /** Try a Sample: the recording shipped in media/, opened like a logged response. */
 export async function openSample(deps: LoggedRunDeps, extensionUri: vscode.Uri): Promise<RunResult | undefined> {
   const sample = vscode.Uri.joinPath(extensionUri, 'media', 'sample-response.sse.txt');
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(sample));
+  const text = new TextDecoder().decode(await readBytes(sample));
   return openResult(deps, readLogged(text), { name: 'sample: What is 4+4? (recorded from Azure OpenAI gpt-4o)', folder: savableFolder() }, undefined);
 }
 
@@ -59,7 +60,7 @@ async function fileText(uri: vscode.Uri): Promise<{ readonly text: string } | { 
   if (open) return { text: open.getText() };
   try {
     const tooLarge = oversizeProblem((await vscode.workspace.fs.stat(uri)).size);
-    return tooLarge ? { problem: tooLarge } : { text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) };
+    return tooLarge ? { problem: tooLarge } : { text: new TextDecoder().decode(await readBytes(uri)) };
   } catch (error) {
     return { problem: error instanceof Error ? error.message : String(error) };
   }
