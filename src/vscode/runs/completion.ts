@@ -4,6 +4,7 @@ import { describeFailure } from '../../core/failure';
 import type { CompletionRequest } from '../../core/request';
 import { promptMessages } from '../../core/request';
 import type { RunKind } from '../../core/runOutcome';
+import { samplerBody, samplerSupport } from '../../core/samplers';
 import { loadClient } from '../clientLoader';
 import { Commands } from '../commandIds';
 import type { AnswerTracker } from '../editor/answerTracker';
@@ -114,6 +115,7 @@ function networkSource(kind: RunKind, endpoint: ResolvedEndpoint, prompt: string
   const request: CompletionRequest = {
     apiStyle: settings.apiStyle, model: settings.model, messages: promptMessages(prompt, settings.systemPrompt || undefined),
     topLogprobs: settings.topLogprobs, sampling: settings.sampling,
+    extraBody: samplerBody(settings.samplers, samplerSupport(settings).fields),
   };
   return {
     kind,
