@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeUncertain } from './core/buckets';
 import { isClientLoaded } from './vscode/clientLoader';
 import type { CommandId } from './vscode/commandIds';
 import { Commands } from './vscode/commandIds';
@@ -7,12 +8,13 @@ import { AnswerTracker } from './vscode/editor/answerTracker';
 import { ConfidenceDecorations } from './vscode/editor/decorations';
 import { TokenHoverProvider } from './vscode/editor/hoverProvider';
 import { goToUncertain, pickUncertain, uncertainTokens } from './vscode/editor/navigation';
-import { legendLines, StatusSummary } from './vscode/editor/statusSummary';
+import { showLegend, StatusSummary } from './vscode/editor/statusSummary';
 import { ApiKeys } from './vscode/endpoints/apiKeys';
 import { EndpointCheck } from './vscode/endpoints/check';
 import { FirstRun, localMachine } from './vscode/endpoints/firstRun';
 import { ProfileStore } from './vscode/endpoints/profiles';
 import { EndpointResolver } from './vscode/endpoints/resolver';
+import { TokenInspector } from './vscode/inspector/panel';
 import { createLog } from './vscode/log';
 import { CompletionCommands } from './vscode/runs/completion';
 import { RunJournal } from './vscode/runs/journal';
@@ -25,6 +27,7 @@ import { SettingsService } from './vscode/settings';
 export interface LogprobLensApi {
   readonly tracker: AnswerTracker;
   readonly completions: CompletionCommands;
+  readonly inspector: TokenInspector;
   readonly statusText: () => string;
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
@@ -46,10 +49,11 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const tracker = own(new AnswerTracker(settings));
   const lifecycle = own(new RunLifecycle());
   const journal = own(new RunJournal());
-  const decorations = own(new ConfidenceDecorations(tracker));
+  const decorations = own(new ConfidenceDecorations(tracker, settings, context.extensionUri));
   const status = own(new StatusSummary(tracker, settings, lifecycle));
   own(new ContextKeys(tracker, lifecycle));
-  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations)));
+  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations, settings)));
+  const inspector = own(new TokenInspector(tracker, settings, context.extensionUri));
 
   const keys = new ApiKeys(context.secrets);
   const profiles = new ProfileStore(settings, keys);
@@ -73,25 +77,23 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     [Commands.trySample]: () => openSample(runDeps, context.extensionUri),
     [Commands.nextUncertain]: inEditor((editor) => goToUncertain(editor, uncertain(editor), 1)),
     [Commands.previousUncertain]: inEditor((editor) => goToUncertain(editor, uncertain(editor), -1)),
-    [Commands.listUncertain]: inEditor((editor) => pickUncertain(editor, uncertain(editor), settings.current.uncertainThreshold)),
+    [Commands.listUncertain]: inEditor((editor) => pickUncertain(editor, uncertain(editor), describeUncertain(settings.current.colourBy, settings.current.uncertainThreshold))),
     [Commands.clearColours]: inEditor((editor) => tracker.clear(editor.document)),
     [Commands.toggleColours]: () => (decorations.visible = !decorations.visible),
-    [Commands.showLegend]: () => vscode.window.showQuickPick(legendLines(settings.current.thresholds, settings.current.colourBy), {
-      title: 'Logprob Lens colour legend: bucket · probability of the token',
-      placeHolder: 'Colours are theme colours logprobLens.confidence0 … 9; thresholds: logprobLens.bucketThresholds',
-    }),
+    [Commands.showLegend]: () => showLegend(settings.current),
     [Commands.setApiKey]: () => profiles.setApiKey(),
     [Commands.clearApiKey]: () => profiles.clearApiKey(),
     [Commands.selectEndpoint]: () => profiles.select(),
     [Commands.checkEndpoint]: () => check.run(),
     [Commands.showLog]: () => log.show(),
+    [Commands.openInspector]: () => inspector.open(),
   };
   for (const [id, handler] of Object.entries(handlers)) own(vscode.commands.registerCommand(id, handler));
 
   const activationMs = performance.now() - began;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
-    activationMs, tracker, completions,
+    activationMs, tracker, completions, inspector,
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,

@@ -17,6 +17,7 @@ export const Commands = {
   scoreSelection: 'logprobLens.scoreSelection',
   openResponse: 'logprobLens.openResponse',
   trySample: 'logprobLens.trySample',
+  openInspector: 'logprobLens.openInspector',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

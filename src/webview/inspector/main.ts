@@ -60,8 +60,18 @@ host.post({ kind: 'ready' });
 
 function receive(message: HostMessage): void {
   if (message.kind === 'token') {
-    const sameToken = message.token && state.token && message.token.answerId === state.token.answerId && message.token.placement === state.token.placement;
-    update({ token: message.token, member: sameToken ? state.member : 0 });
+    const started = performance.now();
+    const { token } = message;
+    const sameToken = token && state.token && token.answerId === state.token.answerId && token.placement === state.token.placement;
+    update({ token, member: sameToken ? state.member : 0 });
+    // The strip marks the cursor's token: the extension sends the strip only when the answer changes.
+    if (strip && token?.answerId === strip.answerId && token.placement < strip.buckets.length) {
+      strip = { ...strip, current: token.placement };
+      focusedPlacement = token.placement;
+      renderStrip();
+    }
+    page.chart.getBoundingClientRect(); // style and layout of what changed, inside the measured time
+    host.post({ kind: 'rendered', token: token && { answerId: token.answerId, placement: token.placement }, ms: performance.now() - started });
   } else if (message.kind === 'sampling') {
     // New settings from the extension start the controls there; a reload with the same settings keeps the user's.
     const changed = JSON.stringify(message.sampling.settings) !== JSON.stringify(state.sampling?.settings);
