@@ -35,10 +35,11 @@ export function uncertainTokens(tracker: AnswerTracker, document: vscode.TextDoc
 /** Moves the cursor to the next (or previous) uncertain token, wrapping around; returns where it went. */
 export function goToUncertain(editor: vscode.TextEditor, tokens: readonly UncertainToken[], direction: 1 | -1): UncertainToken | undefined {
   if (tokens.length === 0) return undefined;
-  const cursor = editor.selection.active;
+  // From the selection's start: after a jump the selection is the token, and the next one may start at its end.
+  const from = editor.selection.start;
   const next = direction === 1
-    ? tokens.find((token) => token.range.start.isAfter(cursor)) ?? tokens[0]
-    : [...tokens].reverse().find((token) => token.range.start.isBefore(editor.selection.start)) ?? tokens.at(-1);
+    ? tokens.find((token) => token.range.start.isAfter(from)) ?? tokens[0]
+    : [...tokens].reverse().find((token) => token.range.start.isBefore(from)) ?? tokens.at(-1);
   if (next) reveal(editor, next);
   return next;
 }

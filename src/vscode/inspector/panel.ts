@@ -188,17 +188,7 @@ export class TokenInspector extends Disposable {
     const life = new DisposableStore();
     this.panel = panel;
     this.ready = false;
-    const media = (...path: string[]): vscode.Uri => vscode.Uri.joinPath(this.extensionUri, ...path);
-    panel.iconPath = { light: media('media', 'inspector-light.svg'), dark: media('media', 'inspector-dark.svg') };
-    panel.webview.options = { enableScripts: true, localResourceRoots: [media('dist', 'webview'), media('media', 'webview')] };
     const { webview } = panel;
-    panel.webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: webview.asWebviewUri(media('dist', 'webview', 'inspector.js')).toString(),
-      styleUris: ['common.css', 'inspector.css'].map((sheet) => webview.asWebviewUri(media('media', 'webview', sheet)).toString()),
-      title: 'Token Inspector',
-    });
     life.add(webview.onDidReceiveMessage((message: unknown) => void this.receive(message)));
     life.add(panel.onDidDispose(() => {
       life.dispose();
@@ -206,6 +196,16 @@ export class TokenInspector extends Disposable {
       this.panel = undefined;
       this.shown = undefined;
     }));
+    const media = (...path: string[]): vscode.Uri => vscode.Uri.joinPath(this.extensionUri, ...path);
+    panel.iconPath = { light: media('media', 'inspector-light.svg'), dark: media('media', 'inspector-dark.svg') };
+    webview.options = { enableScripts: true, localResourceRoots: [media('dist', 'webview'), media('media', 'webview')] };
+    webview.html = webviewHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: webview.asWebviewUri(media('dist', 'webview', 'inspector.js')).toString(),
+      styleUris: ['common.css', 'inspector.css'].map((sheet) => webview.asWebviewUri(media('media', 'webview', sheet)).toString()),
+      title: 'Token Inspector',
+    });
   }
 
   private followActiveEditor(): void {
