@@ -18,17 +18,7 @@ const PROMPTS = [
 
 export async function runUi({ codeServer, runDir, log }) {
   const { startReplayServer } = require(path.join(root, 'out', 'test', 'support', 'replayServer.js'));
-  const vsix = packageVsix(runDir);
-  const extensionsDir = path.join(runDir, 'extensions');
-  const env = { ...process.env };
-  for (const key of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR']) {
-    env[key] = path.join(runDir, key.toLowerCase());
-    fs.mkdirSync(env[key], { recursive: true });
-  }
-  const installed = spawnSync(process.execPath, [fs.realpathSync(codeServer), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'user-data'), '--install-extension', vsix],
-    { env, encoding: 'utf8', timeout: 120_000 });
-  if (installed.status !== 0) throw new Error(`code-server --install-extension failed:\n${installed.stdout}\n${installed.stderr}`);
-  log(`installed ${path.basename(vsix)} with code-server --install-extension`);
+  const extensionsDir = installVsix({ codeServer, runDir, log });
 
   const workspace = path.join(runDir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
@@ -44,17 +34,7 @@ export async function runUi({ codeServer, runDir, log }) {
       'workbench.activityBar.location': 'hidden',
     },
   });
-  const checks = [];
-  const check = async (name, body) => {
-    try {
-      await body();
-      checks.push([name, true]);
-      log(`✔ ${name}`);
-    } catch (error) {
-      checks.push([name, false]);
-      log(`✘ ${name}: ${error.message}`);
-    }
-  };
+  const { check, counts } = checklist(log);
   let browser;
   let page;
   try {
@@ -141,7 +121,39 @@ export async function runUi({ codeServer, runDir, log }) {
     await server.stop();
     await replay.close();
   }
-  return { passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length };
+  return counts();
+}
+
+/** Named checks that log ✔ or ✘ and go on after a failure; `counts()` is the suite's result. */
+export function checklist(log) {
+  const checks = [];
+  const check = async (name, body) => {
+    try {
+      await body();
+      checks.push([name, true]);
+      log(`✔ ${name}`);
+    } catch (error) {
+      checks.push([name, false]);
+      log(`✘ ${name}: ${error.message}`);
+    }
+  };
+  return { check, counts: () => ({ passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length }) };
+}
+
+/** Packages the VSIX and installs it into a fresh extensions folder of the run, as a user would; returns that folder. */
+export function installVsix({ codeServer, runDir, log }) {
+  const vsix = packageVsix(runDir);
+  const extensionsDir = path.join(runDir, 'extensions');
+  const env = { ...process.env };
+  for (const key of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR']) {
+    env[key] = path.join(runDir, key.toLowerCase());
+    fs.mkdirSync(env[key], { recursive: true });
+  }
+  const installed = spawnSync(process.execPath, [fs.realpathSync(codeServer), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'user-data'), '--install-extension', vsix],
+    { env, encoding: 'utf8', timeout: 120_000 });
+  if (installed.status !== 0) throw new Error(`code-server --install-extension failed:\n${installed.stdout}\n${installed.stderr}`);
+  log(`installed ${path.basename(vsix)} with code-server --install-extension`);
+  return extensionsDir;
 }
 
 function packageVsix(runDir) {
@@ -163,11 +175,11 @@ async function pick(page, key, text) {
   await page.keyboard.press('Enter');
 }
 
-const quickOpen = (page, file) => pick(page, 'Control+P', file);
-const runCommand = (page, title) => pick(page, 'F1', title);
+export const quickOpen = (page, file) => pick(page, 'Control+P', file);
+export const runCommand = (page, title) => pick(page, 'F1', title);
 
 /** Selects the line holding `text` with the mouse (click at its start, shift-click at its end), as a user would. */
-async function selectLine(page, text) {
+export async function selectLine(page, text) {
   const box = await textBox(page, text, 0, text.length);
   await page.mouse.click(box.left + 1, box.top + box.height / 2);
   await page.keyboard.press('Home');
@@ -186,7 +198,7 @@ async function hoverText(page, text, at) {
 }
 
 /** Screen box of characters [from, to) of `text` in the editor's rendered lines. */
-async function textBox(page, text, from, to) {
+export async function textBox(page, text, from, to) {
   const box = await page.evaluate(([wanted, start, end]) => {
     for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {
       const content = line.textContent.replace(/\u00a0/g, ' ');

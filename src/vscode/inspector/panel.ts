@@ -212,7 +212,8 @@ export class TokenInspector extends Disposable {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return;
     const { document } = editor;
-    const hit = this.tracker.hit(document, document.offsetAt(editor.selection.active));
+    // The selection's start: Next Uncertain Token selects a token, and its end is where the next one starts.
+    const hit = this.tracker.hit(document, document.offsetAt(editor.selection.start));
     this.show({ document, tracked: hit?.tracked ?? this.tracker.answers(document).at(-1), placement: hit && isShowable(hit.tracked, hit.placement) ? hit.placement : -1 });
   }
 

@@ -165,7 +165,8 @@ function renderToken(): void {
   const view = inspectorView(member, state.controls);
   page.heading.textContent = view.title;
   page.summary.textContent = view.summary;
-  page.value.textContent = token.members.length > 1 ? `Whole character: ${token.valueText}` : token.valueText;
+  // In probability mode the summary above already says it, unless the character is made of several tokens.
+  page.value.textContent = token.members.length > 1 ? `Whole character: ${token.valueText}` : token.mode === 'probability' ? '' : `Colour: ${token.valueText}`;
   page.chosen.textContent = `The sampled token under these settings: ${view.chosen}`;
   page.range.textContent = view.range;
   page.approximation.textContent = view.approximation;
