@@ -8,6 +8,7 @@ import { Answer } from '../../src/core/answer';
 import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import { hoverMarkdown } from '../../src/core/hoverMarkdown';
 import type { TokenEntry } from '../../src/core/logprob';
+import { runInspectorBench } from './inspectorBench';
 
 const root = path.resolve(__dirname, '../../..');
 const WORDS = [' the', ' model', ' was', ' fairly', ' sure', ' about', ' this', ' token', ',', ' and', ' less', ' so', ' here', '.', '\n', ' 💙'];
@@ -177,6 +178,9 @@ async function main(): Promise<void> {
   console.log(`  dist/client.js (SDK, loaded lazily): ${size(path.join(root, 'dist', 'client.js'))}`);
   console.log(`  logprob-lens.vsix:                   ${size(path.join(root, 'logprob-lens.vsix'))}  (target <= 1 MB; npm run package builds it)`);
   if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
+
+  console.log('\ntoken inspector and colour modes');
+  await runInspectorBench();
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { LogprobLensApi } from '../../src/extension';
 import { startReplayServer } from '../support/replayServer';
+import { runInspectorEditorBench } from './inspectorEditorBench';
 
 const print = (line: string): void => console.log(`bench: ${line}`);
 
@@ -63,4 +64,6 @@ export async function run(): Promise<void> {
   print(`streaming 10,000 tokens: ${seconds.toFixed(2)} s, ${flushes} decoration flushes (${(flushes / seconds).toFixed(1)}/s, target <= 20/s); `
     + `per flush median ${at(0.5).toFixed(2)} ms, p90 ${at(0.9).toFixed(2)} ms, longest ${at(1).toFixed(2)} ms  (target <= 2 ms)`);
   await server.close();
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await runInspectorEditorBench(api, print);
 }
