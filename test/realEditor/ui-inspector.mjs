@@ -3,7 +3,8 @@
 // (iframe.webview → #active-frame), moves the temperature slider with the keyboard and checks the numbers against
 // src/core/sampling.ts, types a top-k, applies, and checks the next request's body; then switches the colours to
 // margin (in the workspace's .vscode/settings.json) and checks the decorations, the gutter mark and Next Uncertain Token.
-// Screenshots go to test-artifacts/: inspector.png (the README's) and inspector-margin.png.
+// Last, the panel must come back after a window reload (its serializer). Screenshots go to test-artifacts/:
+// inspector.png (the README's) and inspector-margin.png.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -111,6 +112,19 @@ export async function runInspectorUi({ codeServer, runDir, log }) {
     });
     await page.mouse.move(700, 840);
     await page.screenshot({ path: path.join(artifacts, 'inspector-margin.png') });
+
+    await check('the panel comes back after a window reload, its controls at the applied settings', async () => {
+      await runCommand(page, 'File: Save');
+      await page.reload();
+      await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+      const frame = inspectorFrame(page);
+      await frame.locator('#control-temperature-slider').waitFor({ timeout: 30_000 });
+      // The page first shows the state VS Code kept for it, then the settings the extension sends when it is ready.
+      const controls = async () => [await frame.locator('#control-temperature-slider').inputValue(), await frame.locator('#control-topK-slider').inputValue()];
+      const deadline = Date.now() + 15_000;
+      while (JSON.stringify(await controls()) !== '["0.5","2"]' && Date.now() < deadline) await sleep(200);
+      expectEqual(await controls(), ['0.5', '2'], 'the controls');
+    });
   } catch (error) {
     fs.mkdirSync(artifacts, { recursive: true });
     await page?.screenshot({ path: path.join(artifacts, 'inspector-failure.png') }).catch(() => undefined);

@@ -184,6 +184,7 @@ function memberButton(index: number, count: number): HTMLElement {
 
 function renderStrip(): void {
   page.strip.hidden = !strip || strip.buckets.length === 0;
+  page.stripTitle.hidden = page.strip.hidden;
   page.stripTitle.textContent = strip ? `Whole answer, by ${strip.mode}` : 'Whole answer';
   if (!strip || strip.buckets.length === 0) return;
   const layout = stripLayout(strip.buckets.length, page.strip.clientWidth);
