@@ -82,6 +82,8 @@ export async function runInspectorUi({ codeServer, runDir, log }) {
       await frame.locator('#apply').focus();
       await page.keyboard.press('Enter');
       await frame.locator('.apply .note', { hasText: 'Next run: temperature 0.5, top_k 2.' }).waitFor({ timeout: 5000 });
+      // The extension confirms once the settings are written.
+      await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => (item.textContent ?? '').includes('Next run: temperature 0.5, top_k 2; written to your user settings.')), null, { timeout: 10_000 });
     });
     fs.mkdirSync(artifacts, { recursive: true });
     await page.mouse.move(700, 840);

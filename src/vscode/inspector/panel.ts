@@ -51,6 +51,7 @@ export class TokenInspector extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private shown: Shown | undefined;
   private ready = false;
+  private applying = false;
   /** What was posted last, so that the same is not posted again. */
   private tokenKey = '';
   private stripKey = '';
@@ -82,7 +83,8 @@ export class TokenInspector extends Disposable {
     }));
     this.register(settings.onDidChange(() => {
       if (!this.panel) return;
-      this.postSampling();
+      // While Apply writes, each setting's event would reset the page's controls to a half-written state.
+      if (!this.applying) this.postSampling();
       this.refresh();
     }));
     this.register({
@@ -152,10 +154,15 @@ export class TokenInspector extends Disposable {
     const config = vscode.workspace.getConfiguration(SECTION);
     const { accepts } = samplingContext(wanted, samplerSupport(this.settings.current));
     const writes = applyWrites(wanted, accepts, (key) => config.inspect(key), vscode.workspace.isTrusted);
-    for (const write of writes) {
-      await config.update(write.key, write.value, write.target === 'user' ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace);
+    this.applying = true;
+    try {
+      await Promise.all(writes.map((write) => config.update(write.key, write.value,
+        write.target === 'user' ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace)));
+    } finally {
+      this.applying = false;
     }
     this.settings.refresh();
+    this.postSampling();
     showStatus(appliedMessage(writes));
     return writes;
   }
