@@ -82,7 +82,7 @@ export class StatusSummary extends Disposable {
 }
 
 /** "0 · 0–<2 points (near tie) (least certain, red)" lines, one per bucket the mode uses, bucket 0 first. */
-export function legendLines(thresholds: readonly number[], mode: ColourMode): string[] {
+function legendLines(thresholds: readonly number[], mode: ColourMode): string[] {
   return legendLabels(mode, thresholds).flatMap((label, bucket) => {
     if (!label) return [];
     const note = bucket === 0 ? ' (least certain, red)' : bucket === BUCKET_COUNT - 1 ? ' (most certain, faint green)' : '';

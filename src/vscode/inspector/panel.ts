@@ -22,13 +22,13 @@ import type { SettingsService } from '../settings';
 import { SECTION } from '../settings';
 import { Throttle } from './throttle';
 
-export const INSPECTOR_VIEW_TYPE = 'logprobLens.inspector';
+const INSPECTOR_VIEW_TYPE = 'logprobLens.inspector';
 
 /** Cursor moves: one update at once, then at most one per interval (a held arrow key). */
 const FOLLOW_INTERVAL_MS = 40;
 /** A streaming answer: the strip is redrawn at most this often. */
 const STRIP_INTERVAL_MS = 250;
-/** Render reports kept for the benchmark and the tests. */
+/** Render reports kept for the benchmark and the tests, and posts awaiting one. */
 const RENDERS_KEPT = 1000;
 
 /** What the page shows: an answer of a document (its last one when the cursor is elsewhere) and the placement at the cursor (-1: none). */
@@ -92,10 +92,6 @@ export class TokenInspector extends Disposable {
         this.panel?.dispose();
       },
     });
-  }
-
-  get isOpen(): boolean {
-    return this.panel !== undefined;
   }
 
   /** Open Token Inspector: the panel beside the editor, on the token at the cursor. */
@@ -251,6 +247,8 @@ export class TokenInspector extends Disposable {
     const began = performance.now();
     this.post({ kind: 'token', token: target ? inspectedToken(target.id, target.answer, placement, uncertainThreshold) : null });
     const done = performance.now();
+    // A hidden page reports nothing: what it never reports is forgotten rather than kept for ever.
+    if (this.posts.size >= RENDERS_KEPT) this.posts.clear();
     this.posts.set(renderKey(target ? { answerId: target.id, placement } : null), { hostMs: done - began, at: done });
   }
 
