@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TrackedAnswer } from '../../../src/vscode/editor/answerTracker';
-import { complete, editorWith, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, waitFor } from './helpers';
+import { complete, editorWith, hoverAt, lens, PROMPT, replaySuite, TOP5, TOP5_TEXT, waitFor } from './helpers';
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('logprobLens');
 const setting = async (key: string, value: unknown): Promise<void> => config().update(key, value, vscode.ConfigurationTarget.Global);
@@ -38,12 +38,14 @@ describe('colour modes and the token inspector in a real editor', () => {
     for (const key of WRITTEN) await setting(key, undefined);
   });
 
-  it('recolours the tracked answer for the mode and its thresholds', async () => {
-    const { tracked } = await completed();
+  it('recolours the tracked answer for the mode and its thresholds, and the hover says what the colour is', async () => {
+    const { editor, tracked, start } = await completed();
+    assert.doesNotMatch(await hoverAt(editor.document, start + BY + 1), /Colour:/, 'probability mode: the hover says it already');
     await setting('marginThresholds', MARGIN_THRESHOLDS);
     await setting('colourBy', 'margin');
     await waitFor('the margin colours', () => tracked.answer.colourMode === 'margin');
     assert.deepEqual(bucketsOf(tracked), MARGIN_BUCKETS);
+    assert.match(await hoverAt(editor.document, start + BY + 1), /\n\nColour: margin 92\.4 points$/, '0.924423, above the 0.1 of a near tie');
     await setting('colourBy', 'entropy');
     await waitFor('the entropy colours', () => tracked.answer.colourMode === 'entropy');
     // Entropy over the five, as a fraction of log2 5: ␣by 0.1038 → [0.1, 0.2) → 7; ␣land 0.0515 → 8; the rest below 0.05 → 9.
