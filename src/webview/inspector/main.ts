@@ -7,7 +7,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { answerStrip, barChart, markAt, markOf, placementOfMark, stripLayout } from '../../core/charts';
+import { answerStrip, barChart, markAt, markOf, placementOfMark, stripLayout, stripOutlines } from '../../core/charts';
 import type { AnswerStrip, HostMessage, InspectedToken, SamplingContext, WebviewMessage } from '../../core/inspectorProtocol';
 import { parseHostMessage, samplingFromSettings, settingsToApply } from '../../core/inspectorProtocol';
 import type { SamplingSettings } from '../../core/sampling';
@@ -68,7 +68,7 @@ function receive(message: HostMessage): void {
     if (strip && token?.answerId === strip.answerId && token.placement < strip.buckets.length) {
       strip = { ...strip, current: token.placement };
       focusedPlacement = token.placement;
-      renderStrip();
+      renderStrip(true);
     }
     page.chart.getBoundingClientRect(); // style and layout of what changed, inside the measured time
     host.post({ kind: 'rendered', token: token && { answerId: token.answerId, placement: token.placement }, ms: performance.now() - started });
@@ -182,7 +182,8 @@ function memberButton(index: number, count: number): HTMLElement {
   return button;
 }
 
-function renderStrip(): void {
+/** The strip; with `outlinesOnly` (the cursor or the keyboard moved, nothing else) its marks stay as they are. */
+function renderStrip(outlinesOnly = false): void {
   page.strip.hidden = !strip || strip.buckets.length === 0;
   page.stripTitle.hidden = page.strip.hidden;
   page.stripTitle.textContent = strip ? `Whole answer, by ${strip.mode}` : 'Whole answer';
@@ -193,7 +194,11 @@ function renderStrip(): void {
   page.strip.setAttribute('aria-valuemax', `${strip.buckets.length}`);
   page.strip.setAttribute('aria-valuenow', `${focused + 1}`);
   page.strip.setAttribute('aria-valuetext', strip.labels[focused] ?? `token ${focused + 1} of ${strip.buckets.length}`);
-  page.strip.replaceChildren(renderSvg(answerStrip(strip.buckets, layout, strip.current, focused)));
+  const svg = page.strip.querySelector('svg');
+  if (outlinesOnly && svg) {
+    svg.querySelectorAll('.strip-current, .strip-focus').forEach((outline) => outline.remove());
+    svg.append(...stripOutlines(layout, strip.current, focused).map(renderSvg));
+  } else page.strip.replaceChildren(renderSvg(answerStrip(strip.buckets, layout, strip.current, focused)));
 }
 
 /** Keys on the strip: arrows, Page Up/Down (a tenth), Home/End move the focused mark; Enter or Space go there. */
@@ -207,7 +212,7 @@ function stripKey(event: KeyboardEvent): void {
   } else if (moves[event.key] !== undefined) {
     const mark = Math.min(layout.marks - 1, Math.max(0, markOf(focusedPlacement, layout) + moves[event.key]!));
     focusedPlacement = placementOfMark(strip.buckets, layout, mark);
-    renderStrip();
+    renderStrip(true);
   } else return;
   event.preventDefault();
 }
@@ -216,7 +221,7 @@ function revealAt(x: number): void {
   if (!strip) return;
   const layout = stripLayout(strip.buckets.length, page.strip.clientWidth);
   focusedPlacement = placementOfMark(strip.buckets, layout, markAt(x, layout));
-  renderStrip();
+  renderStrip(true);
   reveal(focusedPlacement);
 }
 
