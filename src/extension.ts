@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeUncertain } from './core/buckets';
 import { isClientLoaded } from './vscode/clientLoader';
 import type { CommandId } from './vscode/commandIds';
 import { Commands } from './vscode/commandIds';
@@ -7,7 +8,7 @@ import { AnswerTracker } from './vscode/editor/answerTracker';
 import { ConfidenceDecorations } from './vscode/editor/decorations';
 import { TokenHoverProvider } from './vscode/editor/hoverProvider';
 import { goToUncertain, pickUncertain, uncertainTokens } from './vscode/editor/navigation';
-import { legendLines, StatusSummary } from './vscode/editor/statusSummary';
+import { showLegend, StatusSummary } from './vscode/editor/statusSummary';
 import { ApiKeys } from './vscode/endpoints/apiKeys';
 import { EndpointCheck } from './vscode/endpoints/check';
 import { FirstRun, localMachine } from './vscode/endpoints/firstRun';
@@ -20,6 +21,7 @@ import { RunComparisons } from './vscode/history/comparison';
 import { RunHistoryService } from './vscode/history/runHistory';
 import type { RunsViewNode } from './vscode/history/runsView';
 import { RunsView } from './vscode/history/runsView';
+import { TokenInspector } from './vscode/inspector/panel';
 import { createLog } from './vscode/log';
 import { keepNotifications } from './vscode/notify';
 import { CompletionCommands } from './vscode/runs/completion';
@@ -39,6 +41,7 @@ export interface LogprobLensApi {
   readonly restorer: RunRestorer;
   readonly runs: RunCommands;
   readonly samples: (editor: vscode.TextEditor, count: number) => Promise<SampleResult>;
+  readonly inspector: TokenInspector;
   readonly statusText: () => string;
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
@@ -61,10 +64,11 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const tracker = own(new AnswerTracker(settings));
   const lifecycle = own(new RunLifecycle());
   const journal = own(new RunJournal());
-  const decorations = own(new ConfidenceDecorations(tracker));
+  const decorations = own(new ConfidenceDecorations(tracker, settings, context.extensionUri));
   const status = own(new StatusSummary(tracker, settings, lifecycle));
   own(new ContextKeys(tracker, lifecycle));
-  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations)));
+  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations, settings)));
+  const inspector = own(new TokenInspector(tracker, settings, context.extensionUri));
 
   const keys = new ApiKeys(context.secrets);
   const profiles = new ProfileStore(settings, keys);
@@ -94,13 +98,10 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     [Commands.trySample]: () => openSample(runDeps, context.extensionUri),
     [Commands.nextUncertain]: inEditor((editor) => goToUncertain(editor, uncertain(editor), 1)),
     [Commands.previousUncertain]: inEditor((editor) => goToUncertain(editor, uncertain(editor), -1)),
-    [Commands.listUncertain]: inEditor((editor) => pickUncertain(editor, uncertain(editor), settings.current.uncertainThreshold)),
+    [Commands.listUncertain]: inEditor((editor) => pickUncertain(editor, uncertain(editor), describeUncertain(settings.current.colourBy, settings.current.uncertainThreshold))),
     [Commands.clearColours]: inEditor((editor) => tracker.clear(editor.document)),
     [Commands.toggleColours]: () => (decorations.visible = !decorations.visible),
-    [Commands.showLegend]: () => vscode.window.showQuickPick(legendLines(settings.current.thresholds, settings.current.colourBy), {
-      title: 'Logprob Lens colour legend: bucket · probability of the token',
-      placeHolder: 'Colours are theme colours logprobLens.confidence0 … 9; thresholds: logprobLens.bucketThresholds',
-    }),
+    [Commands.showLegend]: () => showLegend(settings.current),
     [Commands.setApiKey]: () => profiles.setApiKey(),
     [Commands.clearApiKey]: () => profiles.clearApiKey(),
     [Commands.selectEndpoint]: () => profiles.select(),
@@ -117,13 +118,14 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     [Commands.compareWith]: (target: RunTarget, selected?: RunsViewNode[]) => runs.compareSelected(target, selected),
     [Commands.rerunRun]: (target: RunTarget) => runs.rerun(target),
     [Commands.deleteRun]: (target: RunTarget, selected?: RunsViewNode[]) => runs.delete(target, selected),
+    [Commands.openInspector]: () => inspector.open(),
   };
   for (const [id, handler] of Object.entries(handlers)) own(vscode.commands.registerCommand(id, handler));
 
   const activationMs = performance.now() - began;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
-    activationMs, tracker, completions, history, restorer, runs,
+    activationMs, tracker, completions, history, restorer, runs, inspector,
     samples: (editor, count) => sampleAnswers(runDeps, editor, count),
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,

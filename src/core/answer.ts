@@ -1,11 +1,11 @@
 import { TokenAligner } from './aligner';
-import type { ColourMode } from './buckets';
-import { bucketOf, rankBucket } from './buckets';
-import { uint8Column } from './columns';
+import type { ColourMode, Reading, TokenView } from './buckets';
+import { bucketOfValue, isUncertain, placementValue, readsAlternatives } from './buckets';
+import { float64Column, uint8Column } from './columns';
 import type { Eol } from './eol';
 import { EolTranslator } from './eol';
 import type { TokenEntry } from './logprob';
-import { TokenStore } from './tokenStore';
+import { TokenSlot, TokenStore } from './tokenStore';
 
 /** Bucket value of a placement whose probability is unknown: it stays uncoloured. */
 export const NO_BUCKET = 255;
@@ -16,7 +16,7 @@ export interface AnswerStats {
   /** exp(-mean logprob); `undefined` without tokens. */
   readonly perplexity: number | undefined;
   readonly meanProbability: number | undefined;
-  /** Coloured tokens still as the model wrote them whose probability is below the threshold. */
+  /** Coloured tokens still as the model wrote them that are uncertain in the colour mode (`isUncertain`). */
   readonly uncertain: number;
 }
 
@@ -31,6 +31,8 @@ export class Answer {
   readonly store: TokenStore;
   private readonly aligner: TokenAligner;
   private readonly eol: EolTranslator;
+  /** The colour mode's value of each placement (`placementValue`); NaN when it has none. */
+  private readonly values = float64Column();
   private readonly buckets = uint8Column();
   /** Document offset of the first character of the answer. */
   start: number;
@@ -40,17 +42,19 @@ export class Answer {
   layoutVersion = 0;
   /** How much the user's edits inside the answer moved its end: tokens aligned later land after those edits. */
   private editShift = 0;
+  /** Reused by `valueOf`: `slots[n]` holds n tokens, for placements of n tokens. */
+  private readonly slots: TokenSlot[][] = [];
 
-  private mode: ColourMode = 'probability';
-
-  constructor(start: number, eol: Eol, private thresholds: readonly number[], mode: ColourMode = 'probability', store = new TokenStore()) {
+  /** `thresholds`: the colour mode's nine bucket boundaries (none for rank). `store`: a recorded run's, when restored. */
+  constructor(start: number, eol: Eol, private thresholds: readonly number[], private mode: ColourMode = 'probability', store = new TokenStore()) {
     this.store = store;
-    this.mode = mode;
     this.start = start;
     this.eol = new EolTranslator(eol);
     this.aligner = new TokenAligner((from, to, first, count) => {
       this.store.addPlacement(this.eol.toDocument(from) + this.editShift, this.eol.toDocument(to) + this.editShift, first, count);
-      this.buckets.push(this.bucketFor(this.store.placementCount - 1));
+      const value = this.valueOf(this.store.placementCount - 1);
+      this.values.push(value);
+      this.buckets.push(this.bucketFor(value));
     });
   }
 
@@ -61,8 +65,16 @@ export class Answer {
   static restored(start: number, length: number, store: TokenStore, thresholds: readonly number[], mode: ColourMode): Answer {
     const answer = new Answer(start, 'asIs', thresholds, mode, store);
     answer.length = length;
-    for (let i = 0; i < store.placementCount; i++) answer.buckets.push(answer.bucketFor(i));
+    for (let i = 0; i < store.placementCount; i++) {
+      const value = answer.valueOf(i);
+      answer.values.push(value);
+      answer.buckets.push(answer.bucketFor(value));
+    }
     return answer;
+  }
+
+  get colourMode(): ColourMode {
+    return this.mode;
   }
 
   get end(): number {
@@ -122,11 +134,15 @@ export class Answer {
     return 'inside';
   }
 
-  /** Recolours for new thresholds or a new colour mode. */
+  /** Recolours for new thresholds or a new colour mode (values are read again only when the mode changes). */
   setColouring(thresholds: readonly number[], mode: ColourMode): void {
+    const modeChanged = mode !== this.mode;
     this.thresholds = thresholds;
     this.mode = mode;
-    for (let i = 0; i < this.store.placementCount; i++) this.buckets.set(i, this.bucketFor(i));
+    for (let i = 0; i < this.store.placementCount; i++) {
+      if (modeChanged) this.values.set(i, this.valueOf(i));
+      this.buckets.set(i, this.bucketFor(this.values.get(i)));
+    }
     this.layoutVersion++;
   }
 
@@ -179,13 +195,28 @@ export class Answer {
     return { lastBucket: openBucket, resumeAt: openFirst };
   }
 
-  /** Valid placements whose probability is below `threshold`, as document offsets, in text order. */
+  /** The text of a placement's tokens together, as the model sent them. */
+  placementText(placement: number): string {
+    const { firstToken, tokenCount } = this.store.placement(placement);
+    let text = '';
+    for (let i = firstToken; i < firstToken + tokenCount; i++) text += this.store.token(i).token;
+    return text;
+  }
+
+  /** The colour mode's reading of a placement, with what the hover says beside the value; undefined when uncoloured. */
+  placementReading(placement: number): Reading | undefined {
+    const tokens: TokenView[] = [];
+    const { firstToken, tokenCount } = this.store.placement(placement);
+    for (let i = firstToken; i < firstToken + tokenCount; i++) tokens.push(this.store.token(i));
+    return placementValue(this.mode, tokens);
+  }
+
+  /** Valid placements that are uncertain in the colour mode (`isUncertain` against `threshold`), in text order. */
   uncertainPlacements(threshold: number): number[] {
     const found: number[] = [];
     for (let i = 0; i < this.store.placementCount; i++) {
-      if (!this.store.isValid(i)) continue;
-      const logprob = this.store.placementLogprob(i);
-      if (logprob !== undefined && Math.exp(logprob) < threshold) found.push(i);
+      const value = this.values.get(i);
+      if (!Number.isNaN(value) && this.store.isValid(i) && isUncertain(this.mode, value, threshold)) found.push(i);
     }
     return found;
   }
@@ -210,18 +241,16 @@ export class Answer {
     };
   }
 
-  private bucketFor(placement: number): number {
-    const logprob = this.store.placementLogprob(placement);
-    if (logprob === undefined) return NO_BUCKET;
-    if (this.mode === 'probability') return bucketOf(Math.exp(logprob), this.thresholds);
-    // Rank mode: the worst-ranked token of the placement decides; without alternatives there is no rank to show.
+  /** `placementReading(placement).value`, without allocating: it runs for every placement when the mode changes. */
+  private valueOf(placement: number): number {
     const { firstToken, tokenCount } = this.store.placement(placement);
-    let worst = 0;
-    for (let i = firstToken; i < firstToken + tokenCount; i++) {
-      const rank = this.store.rankOf(i);
-      if (rank === null) return NO_BUCKET;
-      worst = Math.max(worst, rank ?? Number.POSITIVE_INFINITY);
-    }
-    return rankBucket(Number.isFinite(worst) ? worst : undefined);
+    const tokens = this.slots[tokenCount] ??= Array.from({ length: tokenCount }, () => new TokenSlot());
+    const withAlternatives = readsAlternatives(this.mode);
+    for (let i = 0; i < tokenCount; i++) this.store.readInto(firstToken + i, tokens[i]!, withAlternatives);
+    return placementValue(this.mode, tokens)?.value ?? Number.NaN;
+  }
+
+  private bucketFor(value: number): number {
+    return Number.isNaN(value) ? NO_BUCKET : bucketOfValue(this.mode, value, this.thresholds);
   }
 }

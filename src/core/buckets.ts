@@ -80,6 +80,11 @@ export const MODE_DEFAULTS: Readonly<Record<ColourMode, ModeDefaults>> = {
   surprisal: { title: 'Surprisal', thresholds: [0.15, 0.5, 1, 1.5, 2, 3, 4, 5, 7], higherIsCertain: false, uncertain: 1, range: [0, 64] },
 };
 
+/** Whether a mode reads the alternatives (rank, margin, entropy) or only the token's own logprob. */
+export function readsAlternatives(mode: ColourMode): boolean {
+  return mode === 'rank' || mode === 'margin' || mode === 'entropy';
+}
+
 /** A token as the modes read it (a `StoredToken` is one). */
 export interface TokenView {
   readonly token: string;
@@ -141,9 +146,10 @@ export function tokenValue(mode: ColourMode, token: TokenView): Reading | undefi
   if (logprob === undefined || alternatives.length === 0) return undefined;
   // These run per token when a whole answer is recoloured: one pass each, exp only where needed.
   const sampled = findSampled(token.token, logprob, alternatives);
-  if (mode === 'rank') return rankReading(alternatives, sampled);
-  if (mode === 'margin') return marginReading(alternatives, sampled >= 0 ? undefined : logprob);
-  return entropyReading(alternatives, sampled >= 0 ? undefined : logprob);
+  const repeats = repeatsOf(alternatives);
+  if (mode === 'rank') return rankReading(alternatives, repeats, sampled);
+  if (mode === 'margin') return marginReading(alternatives, repeats, sampled >= 0 ? undefined : logprob);
+  return entropyReading(alternatives, repeats, sampled >= 0 ? undefined : logprob);
 }
 
 /** Logprob of an alternative as the maths uses it: ≤ 0, −∞ when missing. */
@@ -151,21 +157,30 @@ function logprobOf(alternative: Alternative): number {
   return cleanLogprob(alternative.logprob) ?? Number.NEGATIVE_INFINITY;
 }
 
-/** An alternative listed before with the same text and logprob (one token listed twice). */
-function isRepeat(alternatives: readonly Alternative[], index: number): boolean {
-  const { token, logprob } = alternatives[index]!;
-  for (let i = 0; i < index; i++) if (alternatives[i]!.logprob === logprob && alternatives[i]!.token === token) return true;
-  return false;
+/**
+ * Per alternative, whether one listed before it has the same text and logprob (one token listed twice); `undefined`
+ * when none has. Backends list alternatives most likely first, so when the logprobs strictly fall no two can be the
+ * same and one pass decides: recolouring a 100k-token answer runs this per token.
+ */
+function repeatsOf(alternatives: readonly Alternative[]): readonly boolean[] | undefined {
+  let falling = true;
+  for (let i = 1; i < alternatives.length && falling; i++) falling = alternatives[i]!.logprob < alternatives[i - 1]!.logprob;
+  if (falling) return undefined;
+  const repeats = alternatives.map(({ token, logprob }, index) => {
+    for (let i = 0; i < index; i++) if (alternatives[i]!.logprob === logprob && alternatives[i]!.token === token) return true;
+    return false;
+  });
+  return repeats.includes(true) ? repeats : undefined;
 }
 
 /** Rank: 1 + the distinct alternatives strictly more likely than the sampled one; ∞ when it is not listed. */
-function rankReading(alternatives: readonly Alternative[], sampled: number): Reading {
+function rankReading(alternatives: readonly Alternative[], repeats: readonly boolean[] | undefined, sampled: number): Reading {
   let count = 0;
-  for (let i = 0; i < alternatives.length; i++) if (!isRepeat(alternatives, i)) count++;
+  for (let i = 0; i < alternatives.length; i++) if (!repeats?.[i]) count++;
   if (sampled < 0) return { value: Number.POSITIVE_INFINITY, atLeast: false, count };
   const own = logprobOf(alternatives[sampled]!);
   let rank = 1;
-  for (let i = 0; i < alternatives.length; i++) if (logprobOf(alternatives[i]!) > own && !isRepeat(alternatives, i)) rank++;
+  for (let i = 0; i < alternatives.length; i++) if (logprobOf(alternatives[i]!) > own && !repeats?.[i]) rank++;
   return { value: rank, atLeast: false, count };
 }
 
@@ -174,7 +189,7 @@ function rankReading(alternatives: readonly Alternative[], sampled: number): Rea
  * likely listed one, so it can only be the runner-up when fewer than two tokens are known: then the margin takes
  * it at its largest (the uncovered mass, capped) and is a lower bound.
  */
-function marginReading(alternatives: readonly Alternative[], unlistedLogprob: number | undefined): Reading | undefined {
+function marginReading(alternatives: readonly Alternative[], repeats: readonly boolean[] | undefined, unlistedLogprob: number | undefined): Reading | undefined {
   let first = Number.NEGATIVE_INFINITY;
   let firstIndex = -1;
   let second = Number.NEGATIVE_INFINITY;
@@ -192,18 +207,18 @@ function marginReading(alternatives: readonly Alternative[], unlistedLogprob: nu
     else if (unlistedLogprob > second) second = unlistedLogprob;
   }
   if (second === listedSecond && Math.exp(second) > 0) return { value: Math.exp(first) - Math.exp(second), atLeast: false };
-  const tailCap = tailCapOf(alternatives, unlistedLogprob);
+  const tailCap = tailCapOf(alternatives, repeats, unlistedLogprob);
   if (Math.exp(first) < tailCap) return undefined; // the most likely token may be one that was not returned
   const runnerUp = Math.max(Math.exp(second), tailCap);
   return { value: Math.exp(first) - runnerUp, atLeast: tailCap > Math.exp(second) };
 }
 
 /** The most a token that was not returned can have: the uncovered mass, and no more than the least listed one. */
-function tailCapOf(alternatives: readonly Alternative[], unlistedLogprob: number | undefined): number {
+function tailCapOf(alternatives: readonly Alternative[], repeats: readonly boolean[] | undefined, unlistedLogprob: number | undefined): number {
   let covered = unlistedLogprob === undefined ? 0 : Math.exp(unlistedLogprob);
   let smallest = Number.POSITIVE_INFINITY;
   for (let i = 0; i < alternatives.length; i++) {
-    if (isRepeat(alternatives, i)) continue;
+    if (repeats?.[i]) continue;
     const probability = Math.exp(logprobOf(alternatives[i]!));
     covered += probability;
     if (probability > 0 && probability < smallest) smallest = probability;
@@ -217,7 +232,7 @@ function tailCapOf(alternatives: readonly Alternative[], unlistedLogprob: number
  * probabilities, H = c·H(q) + c·log(1/c) + Σ_tail t·log(1/t), each tail t is at most the smallest p_k so the tail
  * term is at least (1 − c)·log(1/p_k), and H(q) ≤ log(c/p_k); together H ≥ H(q).
  */
-function entropyReading(alternatives: readonly Alternative[], unlistedLogprob: number | undefined): Reading {
+function entropyReading(alternatives: readonly Alternative[], repeats: readonly boolean[] | undefined, unlistedLogprob: number | undefined): Reading {
   // H(q) = ln c − Σ p·ln p / c, in nats; the logprobs are the ln p, so no logarithm per alternative.
   let covered = 0;
   let weighted = 0;
@@ -229,7 +244,7 @@ function entropyReading(alternatives: readonly Alternative[], unlistedLogprob: n
     weighted += probability * logprob;
     count++;
   };
-  for (let i = 0; i < alternatives.length; i++) if (!isRepeat(alternatives, i)) add(logprobOf(alternatives[i]!));
+  for (let i = 0; i < alternatives.length; i++) if (!repeats?.[i]) add(logprobOf(alternatives[i]!));
   if (unlistedLogprob !== undefined) add(unlistedLogprob);
   const bits = count > 1 ? Math.max(0, (Math.log(covered) - weighted / covered) / Math.LN2) : 0;
   const value = count > 1 ? Math.min(1, bits / Math.log2(count)) : 0;
@@ -248,6 +263,23 @@ export function bucketOfValue(mode: ColourMode, value: number, thresholds: reado
 /** Whether a value counts as uncertain in a mode (status bar count, Next / Previous / List Uncertain Token). */
 export function isUncertain(mode: ColourMode, value: number, threshold: number): boolean {
   return MODE_DEFAULTS[mode].higherIsCertain ? value < threshold : value >= threshold;
+}
+
+/** What "uncertain" means in a mode, for titles and the status bar: "margin below 10 points (near ties)". */
+export function describeUncertain(mode: ColourMode, threshold: number): string {
+  const number = (value: number): string => `${+value.toFixed(2)}`;
+  switch (mode) {
+    case 'probability':
+      return `probability below ${number(threshold * 100)} %`;
+    case 'rank':
+      return threshold <= 2 ? 'not the model\'s first choice' : `rank ${threshold} or below`;
+    case 'margin':
+      return `margin below ${number(threshold * 100)} points (near ties)`;
+    case 'entropy':
+      return `entropy ${number(threshold)} of the most or more`;
+    case 'surprisal':
+      return `surprisal ${number(threshold)} bit${threshold === 1 ? '' : 's'} or more`;
+  }
 }
 
 /** Checks a mode's user thresholds: nine strictly ascending numbers inside the mode's range. */

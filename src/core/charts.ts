@@ -153,15 +153,21 @@ export function answerStrip(buckets: readonly number[], layout: StripLayout, cur
       attrs: { class: bucket === NO_VALUE ? 'mark none' : `mark bucket-${bucket}`, x: round(x), y: height - markHeight, width: round(Math.max(1, markWidth - gap)), height: markHeight },
     });
   }
+  return {
+    tag: 'svg',
+    attrs: { class: 'strip', width: layout.width, height, viewBox: `0 0 ${layout.width} ${height}`, 'aria-hidden': 'true' },
+    children: [...marks, ...stripOutlines(layout, current, focused)],
+  };
+}
+
+/** The outlines of the cursor's mark and the keyboard's, the strip's last children: a cursor move redraws only these. */
+export function stripOutlines(layout: StripLayout, current: number, focused: number): SvgNode[] {
+  const { height, markWidth } = layout;
   const outline = (placement: number, className: string): SvgNode[] => (placement < 0 || placement >= layout.count ? [] : [{
     tag: 'rect',
     attrs: { class: className, x: round(markOf(placement, layout) * markWidth), y: 0.5, width: round(Math.max(2, markWidth)), height: height - 1 },
   }]);
-  return {
-    tag: 'svg',
-    attrs: { class: 'strip', width: layout.width, height, viewBox: `0 0 ${layout.width} ${height}`, 'aria-hidden': 'true' },
-    children: [...marks, ...outline(current, 'strip-current'), ...outline(focused, 'strip-focus')],
-  };
+  return [...outline(current, 'strip-current'), ...outline(focused, 'strip-focus')];
 }
 
 function round(value: number): number {

@@ -5,9 +5,11 @@ import type { StoredToken } from './tokenStore';
 /**
  * Markdown for a token's hover. Model text is untrusted: every token goes into a code span that no text can
  * leave (see `codeSpan`), so links, images, HTML and `$(icons)` show as literal text. The adapter renders it with
- * `isTrusted`, `supportHtml` and theme icons off.
+ * `isTrusted`, `supportHtml` and theme icons off. `colourValue` (our own words, `describeValue`) ends it: what the
+ * colour says in a mode other than probability.
  */
-export function hoverMarkdown(tokens: readonly StoredToken[]): string {
+export function hoverMarkdown(tokens: readonly StoredToken[], colourValue?: string): string {
+  if (colourValue !== undefined) return `${hoverMarkdown(tokens)}\n\nColour: ${colourValue}`;
   if (tokens.length === 1) return tokenSection(tokens[0]!, '');
   const joint = tokens.reduce<number | undefined>(
     (sum, token) => (sum === undefined || token.logprob === undefined ? undefined : sum + token.logprob), 0);

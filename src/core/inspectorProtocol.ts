@@ -74,28 +74,34 @@ export type HostMessage =
   | { readonly kind: 'strip'; readonly strip: AnswerStrip | null }
   | { readonly kind: 'sampling'; readonly sampling: SamplingContext };
 
+/** Which token a `rendered` message is about; `null` for the empty page. */
+export interface RenderedToken {
+  readonly answerId: string;
+  readonly placement: number;
+}
+
 export type WebviewMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'apply'; readonly settings: SettingsToApply }
-  | { readonly kind: 'reveal'; readonly answerId: string; readonly placement: number };
+  | { readonly kind: 'reveal'; readonly answerId: string; readonly placement: number }
+  /** A token message was put on the page, in `ms` (its own performance.now() delta, layout included): the benchmark's page half. */
+  | { readonly kind: 'rendered'; readonly token: RenderedToken | null; readonly ms: number };
 
 export type BackendFamily = 'openai' | 'vllm' | 'llamacpp' | 'ollama' | 'other';
 
 /**
- * Per backend: whether its logprobs are before its sampler, and whether its OpenAI-compatible endpoint takes
- * top_k and min_p. Sources: vLLM's V1 sampler computes the returned logprobs from the raw logits by default
- * (`logprobs_mode` raw_logprobs, vllm-project/vllm `vllm/v1/sample/sampler.py` @3e342658) and takes top_k / min_p
- * as extra parameters; llama.cpp's server reports probabilities before sampling unless `post_sampling_probs` is set
- * and takes top_k / min_p (design note wire-formats.md); Ollama's OpenAI-compatible endpoint lists temperature and
- * top_p among its request fields but not top_k or min_p (docs.ollama.com/api/openai-compatibility). OpenAI documents
- * neither way; the design notes (wire-formats.md) call it unconfirmed.
+ * Per backend: whether its logprobs are before its sampler (the inspector's note; which samplers a backend takes is
+ * capabilities.ts's, see samplers.ts). Sources: vLLM's V1 sampler computes the returned logprobs from the raw logits
+ * by default (`logprobs_mode` raw_logprobs, vllm-project/vllm `vllm/v1/sample/sampler.py` @3e342658); llama.cpp's
+ * server reports probabilities before sampling unless `post_sampling_probs` is set (design note wire-formats.md);
+ * Ollama does not document it. OpenAI documents neither way; the design notes (wire-formats.md) call it unconfirmed.
  */
-export const BACKEND_SAMPLING: Readonly<Record<BackendFamily, { readonly note: string; readonly acceptsTopK: boolean; readonly acceptsMinP: boolean }>> = {
-  openai: { note: 'OpenAI\'s logprobs are reported to be the model\'s own, unchanged by temperature and top_p (OpenAI does not document it).', acceptsTopK: false, acceptsMinP: false },
-  vllm: { note: 'vLLM reports the model\'s distribution before its sampler (temperature, top-k, top-p, min-p, penalties).', acceptsTopK: true, acceptsMinP: true },
-  llamacpp: { note: 'llama.cpp reports the model\'s distribution before its sampler (unless post_sampling_probs is set).', acceptsTopK: true, acceptsMinP: true },
-  ollama: { note: 'Whether Ollama reports its distribution before or after its sampler is not documented; its OpenAI endpoint takes temperature and top_p only.', acceptsTopK: false, acceptsMinP: false },
-  other: { note: 'Whether this backend reports its distribution before or after its sampler is not known.', acceptsTopK: false, acceptsMinP: false },
+export const BACKEND_SAMPLING: Readonly<Record<BackendFamily, { readonly note: string }>> = {
+  openai: { note: 'OpenAI\'s logprobs are reported to be the model\'s own, unchanged by temperature and top_p (OpenAI does not document it).' },
+  vllm: { note: 'vLLM reports the model\'s distribution before its sampler (temperature, top-k, top-p, min-p, penalties).' },
+  llamacpp: { note: 'llama.cpp reports the model\'s distribution before its sampler (unless post_sampling_probs is set).' },
+  ollama: { note: 'Whether Ollama reports its distribution before or after its sampler is not documented; its OpenAI endpoint takes temperature and top_p, not top_k or min_p.' },
+  other: { note: 'Whether this backend reports its distribution before or after its sampler is not known.' },
 };
 
 /** The controls' starting point from the next run's settings: a parameter left to the server starts neutral. */
@@ -122,6 +128,8 @@ export const LIMITS = {
   labelLength: 200,
   textLength: 1000,
   topK: 1000,
+  /** A render time past a minute is no measurement. */
+  renderMs: 60_000,
 } as const;
 
 /** A message from the webview, checked; `undefined` when it is anything but a well-formed known message. */
@@ -155,6 +163,12 @@ function readWebviewMessage(value: unknown): WebviewMessage | undefined {
     case 'reveal':
       if (!keys(message, ['kind', 'answerId', 'placement']) || !isAnswerId(message.answerId) || !isIndex(message.placement)) return undefined;
       return { kind: 'reveal', answerId: message.answerId, placement: message.placement };
+    case 'rendered': {
+      if (!keys(message, ['kind', 'token', 'ms']) || !isNumberIn(message.ms, 0, LIMITS.renderMs)) return undefined;
+      const token = message.token === null ? null : record(message.token);
+      if (token === undefined || (token && (!keys(token, ['answerId', 'placement']) || !isAnswerId(token.answerId) || !isIndex(token.placement)))) return undefined;
+      return { kind: 'rendered', token: token && { answerId: token.answerId as string, placement: token.placement as number }, ms: message.ms };
+    }
     default:
       return undefined;
   }

@@ -33,6 +33,13 @@ export interface StoredToken {
   readonly alternatives: readonly Alternative[];
 }
 
+/** A token read back into reused objects (`TokenStore.readInto`); valid until the next read into it. */
+export class TokenSlot implements StoredToken {
+  token = '';
+  logprob: number | undefined;
+  readonly alternatives: { token: string; logprob: number }[] = [];
+}
+
 /** Where a token (or a group of tokens that together make one character) sits in the answer text. */
 export interface Placement {
   /** UTF-16 offsets relative to the start of the answer. */
@@ -147,37 +154,27 @@ export class TokenStore {
   }
 
   /**
-   * Rank (1-based) of the sampled token among its alternatives by logprob; `undefined` when it is not among
-   * them, `null` when the backend returned no alternatives at all.
+   * Reads token `index` into `slot`, reusing the slot's objects: recolouring reads every token of an answer, and
+   * a fresh object per alternative (20 per token) costs as much as the colour modes' maths on them. Without
+   * `withAlternatives` the slot's alternatives are left empty.
    */
-  rankOf(index: number): number | null | undefined {
-    const count = this.altCount.get(index);
-    if (count === 0) return null;
+  readInto(index: number, slot: TokenSlot, withAlternatives = true): void {
+    const logprob = this.tokenLogprob.get(index);
     const first = this.altStart.get(index);
-    const text = this.tokenText.get(index);
-    let chosen = Number.NaN;
-    for (let i = first; i < first + count; i++) if (this.altText.get(i) === text) chosen = this.altLogprob.get(i);
-    if (Number.isNaN(chosen)) return undefined;
-    let rank = 1;
-    for (let i = first; i < first + count; i++) if (this.altLogprob.get(i) > chosen && this.altText.get(i) !== text) rank++;
-    return rank;
+    const count = withAlternatives ? this.altCount.get(index) : 0;
+    slot.token = this.strings.lookup(this.tokenText.get(index));
+    slot.logprob = Number.isNaN(logprob) ? undefined : logprob;
+    slot.alternatives.length = count;
+    for (let i = 0; i < count; i++) {
+      const alternative = slot.alternatives[i] ?? (slot.alternatives[i] = { token: '', logprob: 0 });
+      alternative.token = this.strings.lookup(this.altText.get(first + i));
+      alternative.logprob = this.altLogprob.get(first + i);
+    }
   }
 
   tokenLogprobAt(index: number): number | undefined {
     const logprob = this.tokenLogprob.get(index);
     return Number.isNaN(logprob) ? undefined : logprob;
-  }
-
-  /** Joint logprob of a placement: a character split over two tokens is as likely as both together. */
-  placementLogprob(placement: number): number | undefined {
-    const first = this.placeFirst.get(placement);
-    let sum = 0;
-    for (let i = first; i < first + this.placeCount.get(placement); i++) {
-      const logprob = this.tokenLogprob.get(i);
-      if (Number.isNaN(logprob)) return undefined;
-      sum += logprob;
-    }
-    return sum;
   }
 
   addPlacement(start: number, end: number, firstToken: number, tokenCount: number): void {
@@ -218,6 +215,12 @@ export class TokenStore {
     return -1;
   }
 
+  /** The placement holding token `index`, or -1 when the token is not placed (its text has not arrived). */
+  placementOfToken(index: number): number {
+    const placement = lastAtOrBelow(this.placeFirst.length, this.firstTokenAt, index);
+    return placement >= 0 && index < this.placeFirst.get(placement) + this.placeCount.get(placement) ? placement : -1;
+  }
+
   /**
    * Applies a document edit expressed relative to the answer start: placements after it shift, placements it
    * touches lose their colour (the text is no longer the model's). Insertion at a token's edge keeps the token.
@@ -253,4 +256,5 @@ export class TokenStore {
 
   private readonly startAt = (index: number): number => this.placeStart.get(index) + this.chunkShift.get(index >> SHIFT_BITS);
   private readonly endAt = (index: number): number => this.placeEnd.get(index) + this.chunkShift.get(index >> SHIFT_BITS);
+  private readonly firstTokenAt = (index: number): number => this.placeFirst.get(index);
 }

@@ -5,7 +5,7 @@
  */
 
 export interface WebviewPage {
-  /** `webview.cspSource`: the origin the webview's own resources load from. */
+  /** `webview.cspSource`: where the webview's own resources load from (see `isSourceList`). */
   readonly cspSource: string;
   /** A fresh random value per load (at least 128 bits, base64 or hex). */
   readonly nonce: string;
@@ -34,7 +34,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 export function webviewHtml(page: WebviewPage): string {
   // Both go into the policy itself: a quote, semicolon or space there would change what it allows.
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(page.nonce)) throw new Error('webviewHtml: the nonce must be 16 or more base64 or hex characters');
-  if (!/^[^\s;'",]+$/.test(page.cspSource)) throw new Error('webviewHtml: cspSource must be one source expression');
+  if (!isSourceList(page.cspSource)) throw new Error('webviewHtml: cspSource must be host or scheme sources and \'self\'');
   const styles = page.styleUris.map((uri) => `    <link rel="stylesheet" href="${escapeHtml(uri)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -51,6 +51,15 @@ ${styles}
   </body>
 </html>
 `;
+}
+
+/**
+ * `webview.cspSource` as VS Code gives it: host or scheme sources and `'self'`, separated by spaces (VS Code's
+ * `'self' https://*.vscode-cdn.net`, microsoft/vscode src/vs/workbench/contrib/webview/common/webview.ts). Nothing
+ * that could end the directive or allow more (`;`, `,`, `'unsafe-inline'`).
+ */
+function isSourceList(sources: string): boolean {
+  return sources.split(' ').every((source) => source === '\'self\'' || /^[^\s;'",]+$/.test(source));
 }
 
 function escapeHtml(text: string): string {

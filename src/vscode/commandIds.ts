@@ -29,6 +29,7 @@ export const Commands = {
   compareWith: 'logprobLens.runs.compareWith',
   rerunRun: 'logprobLens.runs.rerun',
   deleteRun: 'logprobLens.runs.delete',
+  openInspector: 'logprobLens.openInspector',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -12,6 +12,7 @@ import { runHostileBench } from './hostileBench';
 import { runLoggedBench } from './loggedBench';
 import { runRunsBench } from './runsBench';
 import { runTokenizerBench } from './tokenizerBench';
+import { runInspectorBench } from './inspectorBench';
 
 const root = path.resolve(__dirname, '../../..');
 const WORDS = [' the', ' model', ' was', ' fairly', ' sure', ' about', ' this', ' token', ',', ' and', ' less', ' so', ' here', '.', '\n', ' 💙'];
@@ -194,6 +195,9 @@ async function main(): Promise<void> {
   for (const lazy of ['client', 'tokenizer', 'runTools', 'promptFiles']) console.log(`  dist/${lazy}.js (loaded on first use): ${size(path.join(root, 'dist', `${lazy}.js`))}`);
   console.log(`  logprob-lens.vsix: ${size(path.join(root, 'logprob-lens.vsix'))}  (npm run package builds it)`);
   if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
+
+  console.log('\ntoken inspector and colour modes');
+  await runInspectorBench();
 }
 
 /**

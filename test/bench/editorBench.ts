@@ -6,6 +6,7 @@ import { createRunRecord } from '../../src/core/runs/runRecord';
 import type { TokenInput } from '../../src/core/runs/runTokens';
 import { startReplayServer } from '../support/replayServer';
 import { seeded, syntheticEntries, syntheticRecord } from './runsSynthetic';
+import { runInspectorEditorBench } from './inspectorEditorBench';
 
 const print = (line: string): void => console.log(`bench: ${line}`);
 
@@ -68,6 +69,8 @@ export async function run(): Promise<void> {
   print(`streaming 10,000 tokens: ${seconds.toFixed(2)} s, ${flushes} decoration flushes (${(flushes / seconds).toFixed(1)}/s, target <= 20/s); `
     + `per flush median ${at(0.5).toFixed(2)} ms, p90 ${at(0.9).toFixed(2)} ms, longest ${at(1).toFixed(2)} ms  (target <= 2 ms)`);
   await server.close();
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await runInspectorEditorBench(api, print);
 }
 
 /**

@@ -1,10 +1,10 @@
 // The token inspector's pure half, in Node: one update for a token with 20 alternatives (the what-if maths, the
-// view, the chart's node tree), the validation of what crosses to the webview, and the colour modes' value per
-// token that recolouring a whole answer runs. The DOM half is measured in the browser by
-// test/webview/inspector.test.mjs. Prints figures; asserts nothing.
+// view, the chart's node tree), the validation of what crosses to the webview, and recolouring a whole answer when
+// the colour mode changes. The DOM half is measured in the browser by test/webview/inspector.test.mjs, the whole
+// update in the real editor by inspectorEditorBench.ts. Prints figures; asserts nothing.
+import { Answer } from '../../src/core/answer';
+import { COLOUR_MODES, MODE_DEFAULTS } from '../../src/core/buckets';
 import { answerStrip, barChart, stripLayout } from '../../src/core/charts';
-import type { ColourMode, TokenView } from '../../src/core/buckets';
-import { bucketOfValue, COLOUR_MODES, MODE_DEFAULTS, placementValue } from '../../src/core/buckets';
 import type { InspectedMember } from '../../src/core/inspectorProtocol';
 import { parseHostMessage } from '../../src/core/inspectorProtocol';
 import { inspectorView } from '../../src/webview/inspector/view';
@@ -53,19 +53,25 @@ export async function runInspectorBench(): Promise<void> {
   answerStrip(strip.strip.buckets, layout, 0, 0);
   print(`inspector strip of ${placements / 1000}k placements: validation and node tree ${(performance.now() - started).toFixed(1)} ms (${layout.marks} marks)`);
 
-  const tokens: TokenView[] = Array.from({ length: placements }, (_, i) => {
+  // Recolouring a whole answer when the mode changes: every placement's value read from the columns, then its bucket.
+  const answer = new Answer(0, '\n', MODE_DEFAULTS.probability.thresholds);
+  for (let i = 0; i < placements; i++) {
     const { token, logprob, alternatives } = position(i);
-    return { token, logprob, alternatives: alternatives.map((alternative) => ({ token: alternative.token, logprob: alternative.logprob as number })) };
-  });
-  const valueAndBucket = (mode: ColourMode, token: TokenView): void => {
-    const reading = placementValue(mode, [token]);
-    if (reading) bucketOfValue(mode, reading.value, MODE_DEFAULTS[mode].thresholds);
-  };
-  for (const mode of COLOUR_MODES) for (const token of tokens.slice(0, 20_000)) valueAndBucket(mode, token); // warm up
-  for (const mode of COLOUR_MODES) {
-    started = performance.now();
-    for (const token of tokens) valueAndBucket(mode, token);
-    const perToken = (performance.now() - started) * 1e6 / placements;
-    print(`colour mode ${mode}: value and bucket ${perToken.toFixed(0)} ns per token with 20 alternatives (recolouring 100k tokens: ${(perToken / 10).toFixed(0)} ms)`);
+    answer.inserted(answer.append(token, [{ token, logprob, top_logprobs: alternatives.map((alternative) => ({ token: alternative.token, logprob: alternative.logprob! })) }]).length);
   }
+  answer.finish();
+  for (const mode of [...COLOUR_MODES, 'probability'] as const) answer.setColouring(MODE_DEFAULTS[mode].thresholds, mode); // warm up
+  for (const mode of COLOUR_MODES) {
+    const times: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      answer.setColouring(MODE_DEFAULTS.surprisal.thresholds, mode === 'surprisal' ? 'probability' : 'surprisal');
+      started = performance.now();
+      answer.setColouring(MODE_DEFAULTS[mode].thresholds, mode);
+      times.push(performance.now() - started);
+    }
+    print(`recolouring ${placements / 1000}k tokens × 20 alternatives into ${mode} mode: ${percentile(times, 0.5).toFixed(0)} ms median of 5 (values and buckets)`);
+  }
+  started = performance.now();
+  const uncertain = answer.uncertainPlacements(MODE_DEFAULTS.surprisal.uncertain).length;
+  print(`uncertain tokens of ${placements / 1000}k (navigation, status bar, gutter marks): ${(performance.now() - started).toFixed(1)} ms (${uncertain} found)`);
 }

@@ -7,6 +7,7 @@ import { runIntegration } from './integration.mjs';
 import { runRunsUi } from './ui-runs.mjs';
 import { runUi } from './ui.mjs';
 import { runLoggedUi } from './ui-logged.mjs';
+import { runInspectorUi } from './ui-inspector.mjs';
 
 const only = process.argv[2];
 const runsDir = path.join(root, '.cache', 'runs');
@@ -23,6 +24,7 @@ const suites = [
   ['ui', (context) => runUi(context)],
   ['ui-runs', (context) => runRunsUi(context)],
   ['ui-logged', (context) => runLoggedUi(context)],
+  ['inspector', (context) => runInspectorUi(context)],
 ].filter(([name]) => !only || only === name);
 
 let codeServer;

@@ -107,7 +107,7 @@ describe('partial UTF-8 tokens', () => {
       { text: '💙!', tokens: [{ token: '\\x92\\x99', logprob: -0.5, bytes: heart.slice(2), top_logprobs: [] }, { token: '!', logprob: 0, bytes: [33], top_logprobs: [] }] },
     ]);
     assert.deepEqual(placedTexts(result).map((p) => p.text), ['A', '💙', '!']);
-    assert.ok(Math.abs(result.answer.store.placementLogprob(1)! - -1.5) < 1e-12, 'a group is as likely as its tokens together');
+    assert.ok(Math.abs(result.answer.placementReading(1)!.value - Math.exp(-1.5)) < 1e-12, 'a group is as likely as its tokens together');
   });
 
   it('reads legacy `bytes:\\xe2\\x80` tokens and old llama.cpp `byte: \\x89` tokens as bytes', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { BarRow, SvgNode } from '../../src/core/charts';
-import { answerStrip, BAR_ROW_HEIGHT, barChart, fitText, markAt, placementOfMark, stripLayout } from '../../src/core/charts';
+import { answerStrip, BAR_ROW_HEIGHT, barChart, fitText, markAt, placementOfMark, stripLayout, stripOutlines } from '../../src/core/charts';
 
 const row = (changes: Partial<BarRow>): BarRow => ({
   label: '␣the', rank: '1', before: 0.5, after: 0.8, numbers: '50.00 % → 80.00 %', logprob: '-0.6931', chosen: false, others: false, accessibleName: 'rank 1', ...changes,
@@ -86,5 +86,7 @@ describe('charts: the strip of a whole answer', () => {
     assert.deepEqual(marks.map((mark) => mark.attrs.height), [32, 6, 2]);
     assert.equal(byClass(strip, 'strip-current')[0]!.attrs.x, 12);
     assert.equal(byClass(strip, 'strip-focus')[0]!.attrs.x, 24);
+    assert.deepEqual(strip.children!.slice(-2), stripOutlines(stripLayout(3, 30), 1, 2), 'the outlines come last, as stripOutlines draws them');
+    assert.deepEqual(stripOutlines(stripLayout(3, 30), -1, 3), [], 'none for a placement outside the strip');
   });
 });

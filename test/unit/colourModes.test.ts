@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Answer, NO_BUCKET } from '../../src/core/answer';
 import type { ColourMode, Reading, TokenView } from '../../src/core/buckets';
 import {
-  bucketOfValue, COLOUR_MODES, DEFAULT_THRESHOLDS, describeValue, isUncertain, legendLabels, MODE_DEFAULTS, placementValue,
+  bucketOfValue, COLOUR_MODES, DEFAULT_THRESHOLDS, describeUncertain, describeValue, isUncertain, legendLabels, MODE_DEFAULTS, placementValue,
   rankBucket, tokenValue, validateModeThresholds,
 } from '../../src/core/buckets';
 import type { TokenEntry } from '../../src/core/logprob';
@@ -199,6 +199,15 @@ describe('colour modes: buckets, thresholds, legend, uncertainty', () => {
     assert.equal(describeValue('rank', reading(3, { count: 5 })), 'rank 3 of 5');
   });
 
+  it('says what uncertain means in each mode', () => {
+    assert.equal(describeUncertain('probability', 0.5), 'probability below 50 %');
+    assert.equal(describeUncertain('rank', MODE_DEFAULTS.rank.uncertain), 'not the model\'s first choice');
+    assert.equal(describeUncertain('margin', 0.1), 'margin below 10 points (near ties)');
+    assert.equal(describeUncertain('entropy', 0.5), 'entropy 0.5 of the most or more');
+    assert.equal(describeUncertain('surprisal', 1), 'surprisal 1 bit or more');
+    assert.equal(describeUncertain('surprisal', 2.5), 'surprisal 2.5 bits or more');
+  });
+
   it('validates thresholds against each mode\'s range', () => {
     for (const mode of COLOUR_MODES) {
       if (mode !== 'rank') assert.equal(validateModeThresholds(mode, MODE_DEFAULTS[mode].thresholds), undefined, mode);
@@ -224,7 +233,6 @@ describe('rank colouring in an answer', () => {
     assert.equal(answer.bucketOfPlacement(1), 7, 'rank 3');
     assert.equal(answer.bucketOfPlacement(2), 0, 'not among the alternatives');
     assert.equal(answer.bucketOfPlacement(3), NO_BUCKET, 'no alternatives: no rank to show');
-    assert.equal(answer.store.rankOf(1), 3);
   });
 
   it('switches between modes without losing anything', () => {
@@ -235,6 +243,53 @@ describe('rank colouring in an answer', () => {
     assert.equal(answer.bucketOfPlacement(0), 7);
     answer.setColouring(DEFAULT_THRESHOLDS, 'probability');
     assert.equal(answer.bucketOfPlacement(0), 3);
+  });
+});
+
+describe('colour modes in an answer: the top-5 recording', () => {
+  // Its nine tokens: The, ␣smallest, ␣continent, ␣by, ␣land, ␣area, ␣is, ␣Australia, ".". Margins (the top two listed
+  // probabilities' difference): 0.999329, 0.99999996, 0.999999999, 0.924423, 0.968070, 0.999991, 0.999996, 0.999999,
+  // 0.999850. Surprisal −logprob / ln 2 in bits: ␣by 0.056322, ␣land 0.023307, every other below 0.0005.
+  // Entropy over the five, as a fraction of log2 5: ␣by 0.10383, ␣land 0.05152, every other below 0.002.
+  const answerOf = (thresholds: readonly number[], mode: ColourMode): Answer => {
+    const answer = new Answer(0, '\n', thresholds, mode);
+    for (const delta of loggedAnswer(readFixture('openai-chat-stream-top5-llamastack.sse.txt')).deltas) answer.inserted(answer.append(delta.text, delta.tokens).length);
+    answer.inserted(answer.finish().length);
+    return answer;
+  };
+  const bucketsOf = (answer: Answer): number[] => Array.from({ length: answer.store.placementCount }, (_, i) => answer.bucketOfPlacement(i));
+  const marginThresholds = [0.93, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995, 0.999, 0.9999];
+
+  it('colours by margin with the thresholds given, and finds the near ties', () => {
+    const answer = answerOf(marginThresholds, 'margin');
+    // 0.999329 is at or above 0.999 (8 thresholds) → 8; ␣by's 0.924 is below 0.93 → 0; ␣land's 0.968 ≥ 0.96 → 3;
+    // "." 0.999850 → 8; the rest ≥ 0.9999 → 9.
+    assert.deepEqual(bucketsOf(answer), [8, 9, 9, 0, 3, 9, 9, 9, 8]);
+    assert.deepEqual(answer.uncertainPlacements(0.97), [3, 4], 'margins below 0.97: ␣by and ␣land');
+    assert.equal(answer.stats(0.97).uncertain, 2);
+  });
+
+  it('recolours the same answer for another mode, and back', () => {
+    const answer = answerOf(marginThresholds, 'margin');
+    const version = answer.layoutVersion;
+    answer.setColouring(MODE_DEFAULTS.entropy.thresholds, 'entropy');
+    assert.ok(answer.layoutVersion > version, 'drawn ranges are stale');
+    // ␣by 0.1038 is in [0.1, 0.2) → 9 − 2 = 7; ␣land 0.0515 in [0.05, 0.1) → 8; the rest below 0.05 → 9.
+    assert.deepEqual(bucketsOf(answer), [9, 9, 9, 7, 8, 9, 9, 9, 9]);
+    assert.deepEqual(answer.uncertainPlacements(0.05), [3, 4], 'entropy ≥ 0.05 of the most');
+    answer.setColouring(MODE_DEFAULTS.surprisal.thresholds, 'surprisal');
+    assert.deepEqual(answer.uncertainPlacements(0.05), [3], 'only ␣by carries 0.05 bits or more');
+    assert.equal(describeValue('surprisal', answer.placementReading(3)!), 'surprisal 0.06 bits');
+    answer.setColouring(marginThresholds, 'margin');
+    assert.deepEqual(bucketsOf(answer), [8, 9, 9, 0, 3, 9, 9, 9, 8]);
+    assert.equal(answer.colourMode, 'margin');
+  });
+
+  it('leaves an edited token out of the uncertain ones', () => {
+    const answer = answerOf(marginThresholds, 'margin');
+    const by = answer.store.placement(3);
+    answer.applyEdit(by.start + 1, 0, 1);
+    assert.deepEqual(answer.uncertainPlacements(0.97), [4]);
   });
 });
 

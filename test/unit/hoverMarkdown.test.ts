@@ -24,6 +24,12 @@ describe('hover markdown', () => {
     assert.match(markdown, /Top 3 cover 95\.00 % of the probability · entropy over the top 3 \(renormalised\): 0\.\d\d bits/);
   });
 
+  it('ends with what the colour says in a mode other than probability', () => {
+    const tokens = [token(' =', Math.log(0.62), [{ token: ' =', logprob: Math.log(0.62) }, { token: ' equals', logprob: Math.log(0.376) }])];
+    const markdown = hoverMarkdown(tokens, 'margin 24.4 points');
+    assert.equal(markdown, `${hoverMarkdown(tokens)}\n\nColour: margin 24.4 points`);
+  });
+
   it('says when the chosen token is not among the alternatives, or none came back', () => {
     assert.match(hoverMarkdown([token(' goal', -10.03, [{ token: ',', logprob: -3.7 }])]), /not among the top 1/);
     assert.match(hoverMarkdown([token('Foo', -0.0025)]), /no alternatives returned/);

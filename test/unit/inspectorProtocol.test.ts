@@ -37,6 +37,16 @@ describe('inspector protocol: messages from the webview', () => {
     }
   });
 
+  it('accepts a render report, and refuses one without a sane time or a well-formed token', () => {
+    const rendered = { kind: 'rendered', token: { answerId: 'answer-1', placement: 4 }, ms: 1.25 };
+    assert.deepEqual(parseWebviewMessage(rendered), rendered);
+    assert.deepEqual(parseWebviewMessage({ kind: 'rendered', token: null, ms: 0 }), { kind: 'rendered', token: null, ms: 0 });
+    for (const changes of [{ ms: -1 }, { ms: Number.NaN }, { ms: LIMITS.renderMs + 1 }, { ms: '1' }, { token: { answerId: 'a' } },
+      { token: { answerId: 'a b', placement: 1 } }, { token: { answerId: 'a', placement: 1, extra: 1 } }, { token: 'a' }, { token: [] }]) {
+      assert.equal(parseWebviewMessage({ ...rendered, ...changes }), undefined, JSON.stringify(changes));
+    }
+  });
+
   it('never throws, even on an object whose getters throw', () => {
     const hostile = { kind: 'ready' };
     Object.defineProperty(hostile, 'kind', { get: () => { throw new Error('boom'); }, enumerable: true });

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MODE_DEFAULTS } from '../../src/core/buckets';
 import type { SettingDefinition } from '../../src/core/settings/schema';
 import { SETTINGS } from '../../src/core/settings/schema';
 import { Commands } from '../../src/vscode/commandIds';
@@ -15,6 +16,8 @@ interface ManifestProperty {
   readonly exclusiveMinimum?: number;
   readonly maximum?: number;
   readonly maxItems?: number;
+  readonly minItems?: number;
+  readonly items?: { readonly type: string; readonly exclusiveMinimum?: number; readonly exclusiveMaximum?: number };
 }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
@@ -43,6 +46,11 @@ describe('the manifest and the code agree', () => {
         }
       }
       if (definition.type === 'stringArray') assert.equal(declared.maxItems, definition.maxItems, `${key} maxItems`);
+      if (definition.type === 'thresholds') {
+        const [low, high] = MODE_DEFAULTS[definition.mode].range!;
+        assert.deepEqual([declared.minItems, declared.maxItems], [9, 9], `${key} holds nine values`);
+        assert.deepEqual(declared.items, { type: 'number', exclusiveMinimum: low, exclusiveMaximum: high }, `${key} values lie inside the ${definition.mode} range`);
+      }
     }
   });
 

@@ -55,8 +55,9 @@ function loggedRun(deltas: readonly ChunkDelta[]): RunRecord {
 function rendering(store: TokenStore, text: string): unknown[] {
   return Array.from({ length: store.placementCount }, (_, p) => {
     const { start, end, firstToken, tokenCount } = store.placement(p);
-    const logprob = store.placementLogprob(p);
     const tokens = Array.from({ length: tokenCount }, (_, i) => store.token(firstToken + i));
+    // A placement's probability is the joint one of its tokens.
+    const logprob = tokens.some((token) => token.logprob === undefined) ? undefined : tokens.reduce((sum, token) => sum + token.logprob!, 0);
     return [text.slice(start, end), logprob === undefined ? null : bucketOf(Math.exp(logprob), DEFAULT_THRESHOLDS), hoverMarkdown(tokens)];
   });
 }

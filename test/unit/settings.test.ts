@@ -26,6 +26,23 @@ describe('settings: one table, checked values, never a throw', () => {
     assert.equal(settings.profileName, undefined);
   });
 
+  it('gives the colour mode\'s own thresholds and uncertain threshold, and the extra samplers', () => {
+    const margin = readLensSettings(source({ colourBy: { workspaceValue: 'margin' }, marginThresholds: { globalValue: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] },
+      uncertainMargin: { globalValue: 0.25 }, topK: { globalValue: 40 }, gutterMarks: { globalValue: true } })).settings;
+    assert.deepEqual(margin.thresholds, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+    assert.equal(margin.uncertainThreshold, 0.25);
+    assert.deepEqual(margin.samplers, { topK: 40, minP: undefined });
+    assert.equal(margin.gutterMarks, true);
+    const surprisal = readLensSettings(source({ colourBy: { globalValue: 'surprisal' } })).settings;
+    assert.deepEqual(surprisal.thresholds, [0.15, 0.5, 1, 1.5, 2, 3, 4, 5, 7]);
+    assert.equal(surprisal.uncertainThreshold, 1);
+    const rank = readLensSettings(source({ colourBy: { globalValue: 'rank' } })).settings;
+    assert.deepEqual([rank.thresholds, rank.uncertainThreshold], [[], 2], 'a fixed split; uncertain from rank 2');
+    // A surprisal threshold of 80 bits is outside (0, 64): the defaults, with the problem named, even in another mode.
+    const { problems } = readLensSettings(source({ surprisalThresholds: { globalValue: [0.1, 0.5, 1, 2, 3, 4, 5, 6, 80] } }));
+    assert.deepEqual(problems, ['logprobLens.surprisalThresholds value 9 is not between 0 and 64; using the default ([0.15,0.5,1,1.5,2,3,4,5,7]).']);
+  });
+
   it('falls back to the default, with one problem naming the setting, for a wrong type in every setting', () => {
     for (const key of KEYS) {
       const wrong = SETTINGS[key].type === 'string' || SETTINGS[key].type === 'enum' ? 42 : 'not the right type';

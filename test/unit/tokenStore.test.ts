@@ -4,6 +4,7 @@ import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import { StringTable } from '../../src/core/columns';
 import { hoverMarkdown } from '../../src/core/hoverMarkdown';
 import type { TokenEntry } from '../../src/core/logprob';
+import { TokenSlot } from '../../src/core/tokenStore';
 
 const entry = (token: string, logprob: number | null, alternatives: TokenEntry['top_logprobs'] = []): TokenEntry =>
   ({ token, logprob, bytes: null, top_logprobs: alternatives });
@@ -132,8 +133,8 @@ describe('statistics', () => {
     assert.equal(answer.stats(0.5).perplexity, undefined);
   });
 
-  it('stores alternatives, interning their strings: one id per distinct string, which the rank compares', () => {
-    const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
+  it('stores alternatives and reads them back, also into a reused slot, which the rank mode reads', () => {
+    const answer = new Answer(0, '\n', [], 'rank');
     // The sampled token's string and its alternative's are equal, but separate strings (one built at run time).
     answer.append('xyab', [
       entry(['x', 'y'].join(''), -0.7, [{ token: 'zz', logprob: -0.1 }, { token: 'xy', logprob: -0.7 }, { token: 'w', logprob: -2.5 }]),
@@ -142,9 +143,23 @@ describe('statistics', () => {
     const stored = answer.store.token(0);
     assert.deepEqual(stored.alternatives.map((alternative) => alternative.token), ['zz', 'xy', 'w']);
     assert.ok(Math.abs(stored.alternatives[2]!.logprob - -2.5) < 1e-6);
-    // rankOf finds the sampled token among its alternatives by interned id: equal strings must share one.
-    assert.equal(answer.store.rankOf(0), 2);
-    assert.equal(answer.store.rankOf(1), undefined, '"ab" is not among its alternatives');
+    const slot = new TokenSlot();
+    answer.store.readInto(1, slot);
+    assert.deepEqual({ ...slot, alternatives: [...slot.alternatives] }, { token: 'ab', logprob: -0.1, alternatives: [{ token: 'a', logprob: -0.05000000074505806 }, { token: 'zz', logprob: -3 }] },
+      'alternatives\' logprobs are stored as float32: -0.05 reads back as its nearest float32');
+    answer.store.readInto(0, slot, false);
+    assert.deepEqual({ ...slot, alternatives: [...slot.alternatives] }, { token: 'xy', logprob: -0.7, alternatives: [] }, 'the same slot, without alternatives');
+    answer.inserted(4);
+    answer.finish();
+    // "xy" is 2nd of three (rank 2–3: bucket 7); "ab" is not among its alternatives (bucket 0).
+    assert.deepEqual([answer.bucketOfPlacement(0), answer.bucketOfPlacement(1)], [7, 0]);
+  });
+
+  it('finds the placement of a token, also one of several that make one character', () => {
+    const answer = new Answer(0, '\n', DEFAULT_THRESHOLDS);
+    // "a", then 💙 from two byte tokens (one placement of two tokens), then "b", whose text has not arrived.
+    answer.append('a💙', [entry('a', -0.1), { token: '\\xf0\\x9f', logprob: -1, bytes: [240, 159] }, { token: '\\x92\\x99', logprob: -0.5, bytes: [146, 153] }, entry('b', -0.2)]);
+    assert.deepEqual([0, 1, 2, 3, -1, 4].map((index) => answer.store.placementOfToken(index)), [0, 1, 1, -1, -1, -1]);
   });
 
   it('interns strings in a table that stores each distinct string once', () => {

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { contentSecurityPolicy, webviewHtml } from '../../src/core/webviewHtml';
 
 const page = {
-  cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+  // VS Code's own value (webviewGenericCspSource, microsoft/vscode src/vs/workbench/contrib/webview/common/webview.ts).
+  cspSource: "'self' https://*.vscode-cdn.net",
   nonce: 'q2Zk1vL0m3Tn8Xc4Rb7Ya9==',
   scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/inspector.js',
   styleUris: ['https://file+.vscode-resource.vscode-cdn.net/ext/media/webview/common.css'],
@@ -13,11 +14,11 @@ describe('webview HTML', () => {
   it('carries the strict policy: nothing by default, own origin for images, styles and fonts, scripts by nonce', () => {
     const html = webviewHtml(page);
     const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
-    assert.equal(policy, "default-src 'none'; img-src https://file+.vscode-resource.vscode-cdn.net data:; "
-      + "style-src https://file+.vscode-resource.vscode-cdn.net; script-src 'nonce-q2Zk1vL0m3Tn8Xc4Rb7Ya9=='; "
-      + "font-src https://file+.vscode-resource.vscode-cdn.net; form-action 'none'; base-uri 'none'");
+    assert.equal(policy, "default-src 'none'; img-src 'self' https://*.vscode-cdn.net data:; "
+      + "style-src 'self' https://*.vscode-cdn.net; script-src 'nonce-q2Zk1vL0m3Tn8Xc4Rb7Ya9=='; "
+      + "font-src 'self' https://*.vscode-cdn.net; form-action 'none'; base-uri 'none'");
     assert.equal(contentSecurityPolicy(page.cspSource, page.nonce), policy);
-    assert.doesNotMatch(policy ?? '', /unsafe|\*|http:/);
+    assert.doesNotMatch(policy ?? '', /unsafe|http:/);
   });
 
   it('loads one script by nonce and the stylesheets, with no inline script, style or handler', () => {
@@ -33,5 +34,8 @@ describe('webview HTML', () => {
     assert.throws(() => webviewHtml({ ...page, nonce: "abc'; script-src *" }), /nonce/);
     assert.throws(() => webviewHtml({ ...page, nonce: 'short' }), /nonce/);
     assert.throws(() => webviewHtml({ ...page, cspSource: "https://a.example; script-src 'unsafe-inline'" }), /cspSource/);
+    assert.throws(() => webviewHtml({ ...page, cspSource: "'self' 'unsafe-eval'" }), /cspSource/);
+    assert.throws(() => webviewHtml({ ...page, cspSource: 'https://a.example,https://b.example' }), /cspSource/);
+    assert.throws(() => webviewHtml({ ...page, cspSource: '' }), /cspSource/);
   });
 });

@@ -2,8 +2,8 @@
 // (webviewHtml's strict CSP, the esbuild bundle, the media stylesheets) on 127.0.0.1, a stub of
 // `acquireVsCodeApi` loaded by nonce, Dark Modern's theme variables, and Debian's chromium driven by
 // playwright-core. It drives the page with the keyboard as a user would and checks the numbers against the core
-// maths. Run: `node esbuild.js && node --test test/webview/` under Node 24 (see scripts/ensure-node.sh); it needs
-// playwright-core in .cache/editor (installed by the real-editor suite) and /usr/bin/chromium. It prints the
+// maths. Run: `npm run test:webview` under Node 24 (see scripts/ensure-node.sh); it needs playwright-core in
+// .cache/editor (installed with the real-editor suite's editor when missing) and /usr/bin/chromium. It prints the
 // time of one update in the browser and saves test-artifacts/inspector-dark.png.
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import { launchBrowser, makeRunDir, root } from '../realEditor/editor.mjs';
+import { ensureEditorInstalled, launchBrowser, makeRunDir, root } from '../realEditor/editor.mjs';
 
 /** Dark Modern's values of the variables VS Code injects into a webview (the theme's colours and fonts). */
 const DARK_MODERN = {
@@ -97,7 +97,8 @@ function serve(site) {
   server = http.createServer((request, response) => {
     const name = new URL(request.url, 'http://x').pathname.slice(1) || 'index.html';
     if (name === 'index.html') {
-      const html = core.webviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/inspector.js`, styleUris: ['theme.css', 'common.css', 'inspector.css'].map((sheet) => `${origin}/${sheet}`), title: 'Token Inspector' })
+      // The policy's sources as VS Code gives them: 'self' and the resources' origin.
+      const html = core.webviewHtml({ cspSource: `'self' ${origin}`, nonce, scriptUri: `${origin}/inspector.js`, styleUris: ['theme.css', 'common.css', 'inspector.css'].map((sheet) => `${origin}/${sheet}`), title: 'Token Inspector' })
         .replace('<script nonce=', `<script nonce="${nonce}" src="${origin}/vscode-stub.js"></script>\n    <script nonce=`);
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
@@ -160,6 +161,7 @@ async function posted(kind) {
 
 describe('token inspector webview in Chromium', { timeout: 120_000 }, () => {
   before(async () => {
+    ensureEditorInstalled();
     fs.mkdirSync(path.join(root, '.cache', 'runs'), { recursive: true });
     runDir = makeRunDir('webview');
     const site = await buildPage();
@@ -195,6 +197,9 @@ describe('token inspector webview in Chromium', { timeout: 120_000 }, () => {
     assert.deepEqual(shown.slice(0, 3).map((row) => row.numbers), expectedNumbers(equals, {}));
     assert.equal(shown[0].numbers, '61.99 % → 61.99 %', 'e^-0.478262 = 0.61986, unchanged at neutral settings');
     assert.equal(await page.textContent('header .token'), '␣=');
+    const [rendered] = await posted('rendered');
+    assert.deepEqual(rendered.token, { answerId: 'answer-1', placement: 4 }, 'the page reports what it rendered');
+    assert.ok(rendered.ms >= 0 && rendered.ms < 1000, `in ${rendered.ms} ms`);
   });
 
   it('recomputes live as the temperature slider moves with the keyboard', async () => {
@@ -237,6 +242,11 @@ describe('token inspector webview in Chromium', { timeout: 120_000 }, () => {
     const box = await page.locator('.strip-host').boundingBox();
     await page.mouse.click(box.x + 2, box.y + box.height / 2);
     assert.deepEqual(await posted('reveal'), [{ kind: 'reveal', answerId: 'answer-1', placement: 14 }, { kind: 'reveal', answerId: 'answer-1', placement: 0 }]);
+    // The cursor's token moves the strip's mark: the extension sends the strip only when the answer changes.
+    await post({ kind: 'token', token: { answerId: 'answer-1', placement: 9, members: [member(recordedToken().equals)], mode: 'margin', valueText: 'margin 24.4 points', bucket: 5 } });
+    assert.equal(await page.getAttribute('.strip-host', 'aria-valuenow'), '10');
+    const markX = await page.$$eval('.strip .mark', (marks) => marks[9].getAttribute('x'));
+    assert.equal(await page.$eval('.strip .strip-current', (outline) => outline.getAttribute('x')), markX);
   });
 
   it('refuses malformed messages without an error', async () => {

@@ -1,5 +1,5 @@
 import type { ColourMode } from '../buckets';
-import { DEFAULT_THRESHOLDS, DEFAULT_UNCERTAIN_THRESHOLD, validateModeThresholds } from '../buckets';
+import { COLOUR_MODES, DEFAULT_THRESHOLDS, DEFAULT_UNCERTAIN_THRESHOLD, MODE_DEFAULTS, validateModeThresholds } from '../buckets';
 
 /**
  * Every setting of the extension, once: type, default, range, scope and whether an untrusted workspace may set
@@ -50,7 +50,7 @@ export const SETTINGS = {
   topLogprobs: { type: 'number', integer: true, default: 5, minimum: 1, maximum: 20, scope: 'resource', restricted: true },
   systemPrompt: { type: 'string', default: '', scope: 'resource', restricted: true },
   temperature: { type: 'number', nullable: true, default: null, minimum: 0, maximum: 2, scope: 'resource', restricted: true },
-  topP: { type: 'number', nullable: true, default: null, minimum: 0, maximum: 1, scope: 'resource', restricted: true },
+  topP: { type: 'number', nullable: true, default: null, exclusiveMinimum: 0, maximum: 1, scope: 'resource', restricted: true },
   maxTokens: { type: 'number', integer: true, nullable: true, default: 1024, minimum: 1, maximum: 1_000_000, scope: 'resource', restricted: true },
   seed: { type: 'number', integer: true, nullable: true, default: null, minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, scope: 'resource', restricted: true },
   stop: { type: 'stringArray', default: [], maxItems: 4, scope: 'resource', restricted: true },
@@ -59,7 +59,16 @@ export const SETTINGS = {
   output: { type: 'enum', default: 'belowSelection', values: ['belowSelection', 'newEditor'], scope: 'resource' },
   bucketThresholds: { type: 'thresholds', mode: 'probability', default: DEFAULT_THRESHOLDS, scope: 'resource' },
   uncertainThreshold: { type: 'number', default: DEFAULT_UNCERTAIN_THRESHOLD, exclusiveMinimum: 0, maximum: 1, scope: 'resource' },
-  colourBy: { type: 'enum', default: 'probability', values: ['probability', 'rank'], scope: 'resource' },
+  colourBy: { type: 'enum', default: 'probability', values: COLOUR_MODES, scope: 'resource' },
+  marginThresholds: { type: 'thresholds', mode: 'margin', default: MODE_DEFAULTS.margin.thresholds, scope: 'resource' },
+  entropyThresholds: { type: 'thresholds', mode: 'entropy', default: MODE_DEFAULTS.entropy.thresholds, scope: 'resource' },
+  surprisalThresholds: { type: 'thresholds', mode: 'surprisal', default: MODE_DEFAULTS.surprisal.thresholds, scope: 'resource' },
+  uncertainMargin: { type: 'number', default: MODE_DEFAULTS.margin.uncertain, exclusiveMinimum: 0, maximum: 1, scope: 'resource' },
+  uncertainEntropy: { type: 'number', default: MODE_DEFAULTS.entropy.uncertain, exclusiveMinimum: 0, maximum: 1, scope: 'resource' },
+  uncertainSurprisal: { type: 'number', default: MODE_DEFAULTS.surprisal.uncertain, exclusiveMinimum: 0, maximum: 64, scope: 'resource' },
+  gutterMarks: { type: 'boolean', default: false, scope: 'resource' },
+  topK: { type: 'number', integer: true, nullable: true, default: null, minimum: 1, maximum: 1000, scope: 'resource', restricted: true },
+  minP: { type: 'number', nullable: true, default: null, minimum: 0, maximum: 1, scope: 'resource', restricted: true },
   'history.enabled': { type: 'boolean', default: true, scope: 'window', restricted: true },
   'history.maxRuns': { type: 'number', integer: true, default: 1000, minimum: 1, maximum: 100_000, scope: 'window', restricted: true },
   'history.maxMegabytes': { type: 'number', default: 500, minimum: 1, maximum: 100_000, scope: 'window', restricted: true },
@@ -67,6 +76,18 @@ export const SETTINGS = {
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/**
+ * Each colour mode's settings: its nine bucket boundaries and where "uncertain" starts. Rank has neither: its split
+ * is fixed (GLTR's), and a token is uncertain from rank 2, when the model preferred another.
+ */
+export const MODE_SETTINGS: Readonly<Record<ColourMode, { readonly thresholds: SettingKey; readonly uncertain: SettingKey } | undefined>> = {
+  probability: { thresholds: 'bucketThresholds', uncertain: 'uncertainThreshold' },
+  rank: undefined,
+  margin: { thresholds: 'marginThresholds', uncertain: 'uncertainMargin' },
+  entropy: { thresholds: 'entropyThresholds', uncertain: 'uncertainEntropy' },
+  surprisal: { thresholds: 'surprisalThresholds', uncertain: 'uncertainSurprisal' },
+};
 
 /** A setting's values at each level, as VS Code's `inspect` reports them. */
 export interface InspectedSetting {

@@ -1,9 +1,11 @@
 import type { ColourMode } from '../buckets';
+import { COLOUR_MODES, MODE_DEFAULTS } from '../buckets';
 import type { EndpointProfile } from '../presets';
 import { readProfile } from '../presets';
 import type { ApiStyle, Sampling } from '../request';
+import type { ExtraSamplers } from '../samplers';
 import type { InspectedSetting, SettingKey, SettingLevel } from './schema';
-import { effectiveValue, SETTINGS, validateSetting } from './schema';
+import { effectiveValue, MODE_SETTINGS, SETTINGS, validateSetting } from './schema';
 
 export type OutputMode = 'belowSelection' | 'newEditor';
 
@@ -34,14 +36,20 @@ export interface LensSettings {
   readonly topLogprobs: number;
   readonly systemPrompt: string;
   readonly sampling: Sampling;
+  /** top_k and min_p: sent only to backends that take them (samplers.ts). */
+  readonly samplers: ExtraSamplers;
   readonly output: OutputMode;
-  readonly thresholds: readonly number[];
-  readonly uncertainThreshold: number;
   readonly colourBy: ColourMode;
   /** The run history: whether runs are kept, and how many / how much at most (oldest dropped first). */
   readonly history: { readonly enabled: boolean; readonly maxRuns: number; readonly maxMegabytes: number };
   /** How many answers Sample Answers asks for. */
   readonly sampleCount: number;
+  /** The colour mode's nine bucket boundaries (`bucketThresholds` in probability mode, `marginThresholds`, ...; none for rank). */
+  readonly thresholds: readonly number[];
+  /** Where "uncertain" starts in the colour mode (`uncertainThreshold` in probability mode, `uncertainMargin`, ...). */
+  readonly uncertainThreshold: number;
+  /** Lines holding an uncertain token get a mark in the gutter. */
+  readonly gutterMarks: boolean;
 }
 
 /** Where the values come from: VS Code's `inspect` per key, and whether the workspace is trusted. */
@@ -76,6 +84,12 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
       : `logprobLens.endpoint names “${profileName}”, which your user settings' logprobLens.endpoints do not define.`;
   const chosen: EndpointProfile | undefined = typeof profile === 'object' ? profile : undefined;
   const stop = get<string[]>('stop').filter((value) => value.length > 0);
+  const colourBy = get<ColourMode>('colourBy');
+  // Every mode's settings are read, so that a wrong value is reported at once, not when its mode is chosen.
+  const modes = new Map(COLOUR_MODES.map((mode) => {
+    const keys = MODE_SETTINGS[mode];
+    return [mode, keys ? { thresholds: get<number[]>(keys.thresholds), uncertain: get<number>(keys.uncertain) } : MODE_DEFAULTS[mode]];
+  }));
   const settings: LensSettings = {
     profileName: chosen ? profileName : undefined,
     profileChosenBy: levels.get('endpoint') ?? 'default',
@@ -103,10 +117,12 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
       presencePenalty: optional('presencePenalty'),
       frequencyPenalty: optional('frequencyPenalty'),
     },
+    samplers: { topK: optional('topK'), minP: optional('minP') },
     output: get<OutputMode>('output'),
-    thresholds: get<number[]>('bucketThresholds'),
-    uncertainThreshold: get<number>('uncertainThreshold'),
-    colourBy: get<ColourMode>('colourBy'),
+    colourBy,
+    thresholds: modes.get(colourBy)!.thresholds,
+    uncertainThreshold: modes.get(colourBy)!.uncertain,
+    gutterMarks: get<boolean>('gutterMarks'),
     history: { enabled: get<boolean>('history.enabled'), maxRuns: get<number>('history.maxRuns'), maxMegabytes: get<number>('history.maxMegabytes') },
     sampleCount: get<number>('samples.count'),
   };

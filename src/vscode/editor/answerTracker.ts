@@ -53,6 +53,15 @@ export class AnswerTracker extends Disposable {
     return this.answers(document).includes(tracked);
   }
 
+  /** The tracked answer with this id, and its document. */
+  find(id: string): { document: vscode.TextDocument; tracked: TrackedAnswer } | undefined {
+    for (const document of vscode.workspace.textDocuments) {
+      const tracked = this.byDocument.get(document.uri.toString())?.find((candidate) => candidate.id === id);
+      if (tracked) return { document, tracked };
+    }
+    return undefined;
+  }
+
   /** The answer and placement under a document offset. */
   hit(document: vscode.TextDocument, offset: number): { tracked: TrackedAnswer; placement: number } | undefined {
     for (const tracked of this.answers(document)) {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { BUCKET_COUNT } from '../../core/buckets';
 import type { RunState } from '../../core/runOutcome';
 import { Disposable } from '../lifetime';
+import type { SettingsService } from '../settings';
 import type { AnswerTracker } from './answerTracker';
 import type { TrackedAnswer } from './trackedAnswer';
 
@@ -36,13 +37,16 @@ interface RangeCache {
 
 /**
  * One decoration type per confidence bucket, created once and coloured by theme colours, so a theme can
- * restyle them. Each render is one `setDecorations(type, Range[])` per bucket with adjacent tokens merged.
+ * restyle them. Each render is one `setDecorations(type, Range[])` per bucket with adjacent tokens merged, and,
+ * with `logprobLens.gutterMarks`, one for the gutter mark on each line holding an uncertain token.
  */
 export class ConfidenceDecorations extends Disposable {
   private readonly types: vscode.TextEditorDecorationType[];
   private readonly endNote = this.register(vscode.window.createTextEditorDecorationType({
     after: { color: new vscode.ThemeColor('editorWarning.foreground'), margin: '0 0 0 1.5ch', fontStyle: 'italic' },
   }));
+  /** A diamond, not a dot: a red dot in the glyph margin is a breakpoint. */
+  private readonly gutter: vscode.TextEditorDecorationType;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly lastRender = new Map<string, number>();
   /** Documents that may have decorations on screen, so clearing them is not skipped. */
@@ -54,8 +58,13 @@ export class ConfidenceDecorations extends Disposable {
   /** Editors drawn by viewport, with the line range they were drawn for. */
   private readonly windows = new WeakMap<vscode.TextEditor, { first: number; last: number }>();
 
-  constructor(private readonly tracker: AnswerTracker) {
+  constructor(private readonly tracker: AnswerTracker, private readonly settings: SettingsService, extensionUri: vscode.Uri) {
     super();
+    this.gutter = this.register(vscode.window.createTextEditorDecorationType({
+      gutterIconSize: 'contain',
+      dark: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'uncertain-dark.svg') },
+      light: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'uncertain-light.svg') },
+    }));
     this.types = Array.from({ length: BUCKET_COUNT }, (_, bucket) => this.register(vscode.window.createTextEditorDecorationType({
       backgroundColor: new vscode.ThemeColor(`logprobLens.confidence${bucket}`),
       rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
@@ -63,6 +72,9 @@ export class ConfidenceDecorations extends Disposable {
       ...(bucket === 0 ? { overviewRulerColor: new vscode.ThemeColor('logprobLens.uncertainRuler'), overviewRulerLane: vscode.OverviewRulerLane.Right } : {}),
     })));
     this.register(tracker.onDidChange((document) => this.schedule(document)));
+    this.register(settings.onDidChange(({ before, after }) => {
+      if (before.gutterMarks !== after.gutterMarks || (after.gutterMarks && before.uncertainThreshold !== after.uncertainThreshold)) this.renderAll();
+    }));
     this.register(vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => this.render(editor))));
     this.register(vscode.window.onDidChangeTextEditorVisibleRanges(({ textEditor, visibleRanges }) => {
       const drawn = this.windows.get(textEditor);
@@ -80,6 +92,10 @@ export class ConfidenceDecorations extends Disposable {
 
   set visible(shown: boolean) {
     this.shown = shown;
+    this.renderAll();
+  }
+
+  private renderAll(): void {
     for (const editor of vscode.window.visibleTextEditors) this.render(editor);
   }
 
@@ -133,6 +149,22 @@ export class ConfidenceDecorations extends Disposable {
       notes.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: note } } });
     }
     editor.setDecorations(this.endNote, notes);
+    const marked = this.settings.current.gutterMarks ? answers.flatMap((tracked) => this.uncertainLines(editor.document, tracked)) : [];
+    editor.setDecorations(this.gutter, window ? marked.filter((range) => range.start.line >= window.first && range.start.line <= window.last) : marked);
+  }
+
+  /** The lines holding an uncertain token of the answer (one range each, at the line's start). */
+  private uncertainLines(document: vscode.TextDocument, { answer }: TrackedAnswer): vscode.Range[] {
+    const lines: vscode.Range[] = [];
+    let last = -1;
+    for (const placement of answer.uncertainPlacements(this.settings.current.uncertainThreshold)) {
+      const { start, end } = answer.store.placement(placement);
+      if (end > answer.length) break; // its text is not in the document yet
+      const line = document.positionAt(answer.start + start).line;
+      if (line !== last) lines.push(new vscode.Range(line, 0, line, 0));
+      last = line;
+    }
+    return lines;
   }
 
   /** Adds an answer's ranges per bucket, converting only the spans that are new since the last draw. */

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { describeValue } from '../../core/buckets';
 import { hoverMarkdown } from '../../core/hoverMarkdown';
+import type { SettingsService } from '../settings';
 import type { AnswerTracker } from './answerTracker';
 import type { ConfidenceDecorations } from './decorations';
 
@@ -8,7 +10,7 @@ import type { ConfidenceDecorations } from './decorations';
  * `hoverMessage` per decoration). Model text is untrusted, so the markdown is neither trusted nor allowed HTML.
  */
 export class TokenHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly tracker: AnswerTracker, private readonly decorations: ConfidenceDecorations) {}
+  constructor(private readonly tracker: AnswerTracker, private readonly decorations: ConfidenceDecorations, private readonly settings: SettingsService) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!this.decorations.visible || !this.tracker.isTracked(document)) return undefined;
@@ -18,9 +20,11 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     const placement = answer.store.placement(hit.placement);
     const tokens = [];
     for (let i = placement.firstToken; i < placement.firstToken + placement.tokenCount; i++) tokens.push(answer.store.token(i));
+    const reading = answer.colourMode === 'probability' ? undefined : answer.placementReading(hit.placement);
     const note = hit.tracked.notes.get(hit.placement);
     // A note (a comparison's divergence) is why the user hovers here: it comes first.
-    const markdown = new vscode.MarkdownString((note ? `${note}\n\n---\n\n` : '') + hoverMarkdown(tokens));
+    const markdown = new vscode.MarkdownString((note ? `${note}\n\n---\n\n` : '')
+      + hoverMarkdown(tokens, reading && describeValue(answer.colourMode, reading, this.settings.current.uncertainThreshold)));
     markdown.isTrusted = false;
     markdown.supportHtml = false;
     markdown.supportThemeIcons = false;

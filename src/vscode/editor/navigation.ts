@@ -1,29 +1,31 @@
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
-import { formatPercent } from '../../core/format';
+import { describeValue } from '../../core/buckets';
 import { tokenLabel } from '../../core/untrusted';
 import type { AnswerTracker } from './answerTracker';
 
-/** An uncertain token as a document range, with what it said and how likely it was. */
+/** An uncertain token as a document range, with what it said and its value in the colour mode. */
 export interface UncertainToken {
   readonly range: vscode.Range;
   readonly token: string;
-  readonly probability: number;
+  /** "margin 3.2 points (near tie)" */
+  readonly valueText: string;
 }
 
-/** The uncertain tokens of a document, in text order, still as the model wrote them. */
+/**
+ * The uncertain tokens of a document in the colour mode (`threshold` is where "uncertain" starts in it), in text
+ * order, still as the model wrote them.
+ */
 export function uncertainTokens(tracker: AnswerTracker, document: vscode.TextDocument, threshold: number): UncertainToken[] {
   const found: UncertainToken[] = [];
   for (const { answer } of tracker.answers(document)) {
     for (const placement of answer.uncertainPlacements(threshold)) {
-      const { start, end, firstToken, tokenCount } = answer.store.placement(placement);
+      const { start, end } = answer.store.placement(placement);
       if (end > answer.length) continue;
-      let token = '';
-      for (let i = firstToken; i < firstToken + tokenCount; i++) token += answer.store.token(i).token;
       found.push({
         range: new vscode.Range(document.positionAt(answer.start + start), document.positionAt(answer.start + end)),
-        token,
-        probability: Math.exp(answer.store.placementLogprob(placement) ?? Number.NEGATIVE_INFINITY),
+        token: answer.placementText(placement),
+        valueText: describeValue(answer.colourMode, answer.placementReading(placement)!, threshold),
       });
     }
   }
@@ -33,27 +35,29 @@ export function uncertainTokens(tracker: AnswerTracker, document: vscode.TextDoc
 /** Moves the cursor to the next (or previous) uncertain token, wrapping around; returns where it went. */
 export function goToUncertain(editor: vscode.TextEditor, tokens: readonly UncertainToken[], direction: 1 | -1): UncertainToken | undefined {
   if (tokens.length === 0) return undefined;
-  const cursor = editor.selection.active;
+  // From the selection's start: after a jump the selection is the token, and the next one may start at its end.
+  const from = editor.selection.start;
   const next = direction === 1
-    ? tokens.find((token) => token.range.start.isAfter(cursor)) ?? tokens[0]
-    : [...tokens].reverse().find((token) => token.range.start.isBefore(editor.selection.start)) ?? tokens.at(-1);
+    ? tokens.find((token) => token.range.start.isAfter(from)) ?? tokens[0]
+    : [...tokens].reverse().find((token) => token.range.start.isBefore(from)) ?? tokens.at(-1);
   if (next) reveal(editor, next);
   return next;
 }
 
-export async function pickUncertain(editor: vscode.TextEditor, tokens: readonly UncertainToken[], threshold: number): Promise<UncertainToken | undefined> {
+/** List Uncertain Tokens; `rule` says what uncertain means in the colour mode (`describeUncertain`). */
+export async function pickUncertain(editor: vscode.TextEditor, tokens: readonly UncertainToken[], rule: string): Promise<UncertainToken | undefined> {
   if (tokens.length === 0) {
-    void showInfo(`No token in this document is below ${formatPercent(threshold)}.`);
+    void showInfo(`No token in this document is uncertain (${rule}).`);
     return undefined;
   }
   const items = tokens.map((token) => ({
     label: tokenLabel(token.token),
-    description: formatPercent(token.probability),
+    description: token.valueText,
     detail: `line ${token.range.start.line + 1}, column ${token.range.start.character + 1}`,
     token,
   }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: `Uncertain tokens (below ${formatPercent(threshold)})`,
+    title: `Uncertain tokens (${rule})`,
     placeHolder: 'Pick a token to go to it',
     matchOnDescription: true,
   });

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { ColourMode } from '../../core/buckets';
-import { BUCKET_COUNT, bucketLabel, RANK_LABELS } from '../../core/buckets';
+import { BUCKET_COUNT, describeUncertain, legendLabels, MODE_DEFAULTS } from '../../core/buckets';
 import { formatPercent, formatPerplexity } from '../../core/format';
+import { MODE_SETTINGS } from '../../core/settings/schema';
+import type { LensSettings } from '../../core/settings/snapshot';
 import type { RunState } from '../../core/runOutcome';
 import { Commands } from '../commandIds';
 import { Disposable } from '../lifetime';
@@ -66,26 +68,33 @@ export class StatusSummary extends Disposable {
     const icon = last.state === 'streaming' ? '$(loading~spin)' : last.state === 'done' ? '$(pulse)' : '$(warning)';
     this.item.text = stats.tokens === 0
       ? `${icon} no logprobs`
-      : `${icon} ${stats.tokens} tok · ppl ${formatPerplexity(stats.perplexity)} · ${stats.uncertain} uncertain`;
+      : `${icon} ${stats.tokens} tok · ppl ${formatPerplexity(stats.perplexity)} · ${stats.uncertain} uncertain${colourBy === 'probability' ? '' : ` by ${colourBy}`}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown('**Logprob Lens**: last answer in this document\n\n');
     tooltip.appendText(`${last.model} at ${last.host}: ${STATE_NOTE[last.state]}\n\n`);
     tooltip.appendMarkdown(`| | |\n|:--|--:|\n| tokens | ${stats.tokens} |\n| perplexity | ${formatPerplexity(stats.perplexity)} |\n`
-      + `| mean probability | ${formatPercent(stats.meanProbability)} |\n| uncertain (below ${formatPercent(uncertainThreshold)}) | ${stats.uncertain} |\n\n`);
-    tooltip.appendMarkdown(`**Legend** (bucket: ${colourBy})\n\n${legendLines(thresholds, colourBy).join('  \n')}\n\n`);
+      + `| mean probability | ${formatPercent(stats.meanProbability)} |\n| uncertain (${describeUncertain(colourBy, uncertainThreshold)}) | ${stats.uncertain} |\n\n`);
+    tooltip.appendMarkdown(`**Legend** (bucket: ${MODE_DEFAULTS[colourBy].title.toLowerCase()})\n\n${legendLines(thresholds, colourBy).join('  \n')}\n\n`);
     tooltip.appendMarkdown('Click to list the uncertain tokens.');
     this.item.tooltip = tooltip;
     this.item.show();
   }
 }
 
-/** "0 · below 1 % (least certain)" lines, one per bucket (in rank mode, the five rank bands). */
-export function legendLines(thresholds: readonly number[], mode: ColourMode = 'probability'): string[] {
-  if (mode === 'rank') {
-    return RANK_LABELS.map((label, bucket) => (label ? `${bucket} · ${label}` : '')).filter(Boolean).reverse();
-  }
-  return Array.from({ length: BUCKET_COUNT }, (_, bucket) => {
+/** "0 · 0–<2 points (near tie) (least certain, red)" lines, one per bucket the mode uses, bucket 0 first. */
+function legendLines(thresholds: readonly number[], mode: ColourMode): string[] {
+  return legendLabels(mode, thresholds).flatMap((label, bucket) => {
+    if (!label) return [];
     const note = bucket === 0 ? ' (least certain, red)' : bucket === BUCKET_COUNT - 1 ? ' (most certain, faint green)' : '';
-    return `${bucket} · ${bucketLabel(bucket, thresholds)}${note}`;
+    return [`${bucket} · ${label}${note}`];
+  });
+}
+
+/** Show Colour Legend: the colour mode's buckets, and the setting that moves them. */
+export function showLegend({ colourBy, thresholds }: LensSettings): Thenable<string | undefined> {
+  const setting = MODE_SETTINGS[colourBy]?.thresholds;
+  return vscode.window.showQuickPick(legendLines(thresholds, colourBy), {
+    title: `Logprob Lens colour legend: bucket · ${MODE_DEFAULTS[colourBy].title.toLowerCase()} (logprobLens.colourBy)`,
+    placeHolder: `Colours are theme colours logprobLens.confidence0 … 9; ${setting ? `thresholds: logprobLens.${setting}` : 'rank has a fixed split'}`,
   });
 }

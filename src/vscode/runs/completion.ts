@@ -4,6 +4,7 @@ import { describeFailure } from '../../core/failure';
 import type { CompletionRequest } from '../../core/request';
 import { promptMessages } from '../../core/request';
 import type { RunKind } from '../../core/runOutcome';
+import { samplerBody, samplerSupport } from '../../core/samplers';
 import { loadClient } from '../clientLoader';
 import { Commands } from '../commandIds';
 import type { AnswerTracker } from '../editor/answerTracker';
@@ -121,7 +122,10 @@ export function completionSource(kind: RunKind, endpoint: ResolvedEndpoint, prom
   const path = settings.apiStyle === 'chat' ? 'chat/completions' : settings.apiStyle;
   const request: CompletionRequest = {
     apiStyle: settings.apiStyle, model: settings.model,
-    ...(recorded ?? { messages: promptMessages(prompt, settings.systemPrompt || undefined), topLogprobs: settings.topLogprobs, sampling: settings.sampling }),
+    ...(recorded ?? {
+      messages: promptMessages(prompt, settings.systemPrompt || undefined), topLogprobs: settings.topLogprobs, sampling: settings.sampling,
+      extraBody: samplerBody(settings.samplers, samplerSupport(settings).fields),
+    }),
   };
   return {
     kind,

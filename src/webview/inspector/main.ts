@@ -7,7 +7,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { answerStrip, barChart, markAt, markOf, placementOfMark, stripLayout } from '../../core/charts';
+import { answerStrip, barChart, markAt, markOf, placementOfMark, stripLayout, stripOutlines } from '../../core/charts';
 import type { AnswerStrip, HostMessage, InspectedToken, SamplingContext, WebviewMessage } from '../../core/inspectorProtocol';
 import { parseHostMessage, samplingFromSettings, settingsToApply } from '../../core/inspectorProtocol';
 import type { SamplingSettings } from '../../core/sampling';
@@ -60,8 +60,18 @@ host.post({ kind: 'ready' });
 
 function receive(message: HostMessage): void {
   if (message.kind === 'token') {
-    const sameToken = message.token && state.token && message.token.answerId === state.token.answerId && message.token.placement === state.token.placement;
-    update({ token: message.token, member: sameToken ? state.member : 0 });
+    const started = performance.now();
+    const { token } = message;
+    const sameToken = token && state.token && token.answerId === state.token.answerId && token.placement === state.token.placement;
+    update({ token, member: sameToken ? state.member : 0 });
+    // The strip marks the cursor's token: the extension sends the strip only when the answer changes.
+    if (strip && token?.answerId === strip.answerId && token.placement < strip.buckets.length) {
+      strip = { ...strip, current: token.placement };
+      focusedPlacement = token.placement;
+      renderStrip(true);
+    }
+    page.chart.getBoundingClientRect(); // style and layout of what changed, inside the measured time
+    host.post({ kind: 'rendered', token: token && { answerId: token.answerId, placement: token.placement }, ms: performance.now() - started });
   } else if (message.kind === 'sampling') {
     // New settings from the extension start the controls there; a reload with the same settings keeps the user's.
     const changed = JSON.stringify(message.sampling.settings) !== JSON.stringify(state.sampling?.settings);
@@ -155,7 +165,8 @@ function renderToken(): void {
   const view = inspectorView(member, state.controls);
   page.heading.textContent = view.title;
   page.summary.textContent = view.summary;
-  page.value.textContent = token.members.length > 1 ? `Whole character: ${token.valueText}` : token.valueText;
+  // In probability mode the summary above already says it, unless the character is made of several tokens.
+  page.value.textContent = token.members.length > 1 ? `Whole character: ${token.valueText}` : token.mode === 'probability' ? '' : `Colour: ${token.valueText}`;
   page.chosen.textContent = `The sampled token under these settings: ${view.chosen}`;
   page.range.textContent = view.range;
   page.approximation.textContent = view.approximation;
@@ -171,8 +182,10 @@ function memberButton(index: number, count: number): HTMLElement {
   return button;
 }
 
-function renderStrip(): void {
+/** The strip; with `outlinesOnly` (the cursor or the keyboard moved, nothing else) its marks stay as they are. */
+function renderStrip(outlinesOnly = false): void {
   page.strip.hidden = !strip || strip.buckets.length === 0;
+  page.stripTitle.hidden = page.strip.hidden;
   page.stripTitle.textContent = strip ? `Whole answer, by ${strip.mode}` : 'Whole answer';
   if (!strip || strip.buckets.length === 0) return;
   const layout = stripLayout(strip.buckets.length, page.strip.clientWidth);
@@ -181,7 +194,11 @@ function renderStrip(): void {
   page.strip.setAttribute('aria-valuemax', `${strip.buckets.length}`);
   page.strip.setAttribute('aria-valuenow', `${focused + 1}`);
   page.strip.setAttribute('aria-valuetext', strip.labels[focused] ?? `token ${focused + 1} of ${strip.buckets.length}`);
-  page.strip.replaceChildren(renderSvg(answerStrip(strip.buckets, layout, strip.current, focused)));
+  const svg = page.strip.querySelector('svg');
+  if (outlinesOnly && svg) {
+    svg.querySelectorAll('.strip-current, .strip-focus').forEach((outline) => outline.remove());
+    svg.append(...stripOutlines(layout, strip.current, focused).map(renderSvg));
+  } else page.strip.replaceChildren(renderSvg(answerStrip(strip.buckets, layout, strip.current, focused)));
 }
 
 /** Keys on the strip: arrows, Page Up/Down (a tenth), Home/End move the focused mark; Enter or Space go there. */
@@ -195,7 +212,7 @@ function stripKey(event: KeyboardEvent): void {
   } else if (moves[event.key] !== undefined) {
     const mark = Math.min(layout.marks - 1, Math.max(0, markOf(focusedPlacement, layout) + moves[event.key]!));
     focusedPlacement = placementOfMark(strip.buckets, layout, mark);
-    renderStrip();
+    renderStrip(true);
   } else return;
   event.preventDefault();
 }
@@ -204,7 +221,7 @@ function revealAt(x: number): void {
   if (!strip) return;
   const layout = stripLayout(strip.buckets.length, page.strip.clientWidth);
   focusedPlacement = placementOfMark(strip.buckets, layout, markAt(x, layout));
-  renderStrip();
+  renderStrip(true);
   reveal(focusedPlacement);
 }
 
