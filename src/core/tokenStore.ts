@@ -8,6 +8,10 @@ export interface StoredToken {
   readonly token: string;
   readonly logprob: number | undefined;
   readonly alternatives: readonly Alternative[];
+  /** The model's token id, where the response sent one (llama.cpp) and this answer gave its text only one id. */
+  readonly id?: number;
+  /** True bytes, kept only where they are not the UTF-8 of `token` (a piece of a character, spelled `\xf0\x9f`). */
+  readonly bytes?: readonly number[];
 }
 
 /** Where a token (or a group of tokens that together make one character) sits in the answer text. */
@@ -17,6 +21,26 @@ export interface Placement {
   readonly end: number;
   readonly firstToken: number;
   readonly tokenCount: number;
+}
+
+const NO_ID = -1;
+const AMBIGUOUS = -2;
+const MAX_ID = 0x7fffffff;
+
+function withId<T extends object>(value: T, id: number): T & { id?: number } {
+  return id >= 0 ? { ...value, id } : value;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Whether `bytes` are not the UTF-8 of `token`: backends spell a piece of a character as escapes (OpenAI's
+ * `\xf0\x9f\x92`) or as "�", and only then do the two differ; other tokens skip the comparison.
+ */
+function isIrregular(token: string, bytes: readonly number[]): boolean {
+  if (!token.includes('\\') && !token.includes('\uFFFD')) return false;
+  const encoded = utf8.encode(token);
+  return encoded.length !== bytes.length || encoded.some((byte, i) => byte !== bytes[i]);
 }
 
 /** Placements per shift chunk: an edit moves the placements after it by updating one base per chunk. */
@@ -36,6 +60,14 @@ export class TokenStore {
   private readonly altCount = uint8Column();
   private readonly altText = new ChunkedColumn((n) => new Int32Array(n));
   private readonly altLogprob = new ChunkedColumn((n) => new Float32Array(n));
+  /**
+   * The vocabulary id of each interned string (indexed like the string table): a vocabulary gives a text one id,
+   * so ids cost nothing per token. NO_ID until a response sends one; AMBIGUOUS once two ids came for one text (a
+   * lossy "�" stands for many byte tokens): then the text has no id here.
+   */
+  private readonly stringIds = int32Column();
+  /** Tokens whose bytes are not the UTF-8 of their text: rare (pieces of characters), so kept sparsely. */
+  private readonly irregularBytes = new Map<number, readonly number[]>();
 
   /** Offsets relative to their chunk's base in `chunkShift`. */
   private readonly placeStart = int32Column();
@@ -61,15 +93,17 @@ export class TokenStore {
   }
 
   addToken(entry: TokenEntry): number {
-    const index = this.tokenText.push(this.strings.intern(entry.token));
+    const text = this.internWithId(entry.token, entry.id);
+    const index = this.tokenText.push(text);
     this.tokenLogprob.push(cleanLogprob(entry.logprob) ?? Number.NaN);
+    if (entry.bytes && entry.bytes.length > 0 && isIrregular(entry.token, entry.bytes)) this.irregularBytes.set(index, entry.bytes);
     this.altStart.push(this.altText.length);
     const alternatives = entry.top_logprobs ?? [];
     const count = Math.min(alternatives.length, 255);
     this.altCount.push(count);
     for (let i = 0; i < count; i++) {
       const alternative = alternatives[i]!;
-      this.altText.push(this.strings.intern(alternative.token));
+      this.altText.push(this.internWithId(alternative.token, alternative.id));
       this.altLogprob.push(cleanLogprob(alternative.logprob) ?? Number.NEGATIVE_INFINITY);
     }
     return index;
@@ -80,9 +114,32 @@ export class TokenStore {
     const first = this.altStart.get(index);
     const alternatives: Alternative[] = [];
     for (let i = first; i < first + this.altCount.get(index); i++) {
-      alternatives.push({ token: this.strings.lookup(this.altText.get(i)), logprob: this.altLogprob.get(i) });
+      const text = this.altText.get(i);
+      alternatives.push(withId({ token: this.strings.lookup(text), logprob: this.altLogprob.get(i) }, this.stringIds.get(text)));
     }
-    return { token: this.strings.lookup(this.tokenText.get(index)), logprob: Number.isNaN(logprob) ? undefined : logprob, alternatives };
+    const text = this.tokenText.get(index);
+    const bytes = this.irregularBytes.get(index);
+    return withId({
+      token: this.strings.lookup(text), logprob: Number.isNaN(logprob) ? undefined : logprob, alternatives, ...(bytes ? { bytes } : {}),
+    }, this.stringIds.get(text));
+  }
+
+  /** The placement holding a token, or -1 when the token was never placed (a control token, a held-back stop). */
+  placementOfToken(token: number): number {
+    // Placements cover tokens in order: the last one starting at or before the token holds it, if any does.
+    const placement = lastAtOrBelow(this.placeFirst.length, (index) => this.placeFirst.get(index), token);
+    return placement >= 0 && token < this.placeFirst.get(placement) + this.placeCount.get(placement) ? placement : -1;
+  }
+
+  private internWithId(text: string, id: number | undefined): number {
+    const interned = this.strings.intern(text);
+    if (interned === this.stringIds.length) this.stringIds.push(NO_ID);
+    if (id !== undefined && id >= 0 && id <= MAX_ID) {
+      const known = this.stringIds.get(interned);
+      if (known === NO_ID) this.stringIds.set(interned, id);
+      else if (known !== id) this.stringIds.set(interned, AMBIGUOUS);
+    }
+    return interned;
   }
 
   /**

@@ -60,6 +60,8 @@ export const SETTINGS = {
   bucketThresholds: { type: 'thresholds', mode: 'probability', default: DEFAULT_THRESHOLDS, scope: 'resource' },
   uncertainThreshold: { type: 'number', default: DEFAULT_UNCERTAIN_THRESHOLD, exclusiveMinimum: 0, maximum: 1, scope: 'resource' },
   colourBy: { type: 'enum', default: 'probability', values: ['probability', 'rank'], scope: 'resource' },
+  branchOutput: { type: 'enum', default: 'replace', values: ['replace', 'beside'], scope: 'resource' },
+  boostBias: { type: 'number', default: 5, exclusiveMinimum: 0, maximum: 100, scope: 'resource', restricted: true },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -1,6 +1,8 @@
 import type { ColourMode } from '../buckets';
+import type { CapabilityOverrides } from '../capabilities';
+import type { BranchOutput } from '../hoverActions';
 import type { EndpointProfile } from '../presets';
-import { readProfile } from '../presets';
+import { presetForUrl, readProfile } from '../presets';
 import type { ApiStyle, Sampling } from '../request';
 import type { InspectedSetting, SettingKey, SettingLevel } from './schema';
 import { effectiveValue, SETTINGS, validateSetting } from './schema';
@@ -38,6 +40,13 @@ export interface LensSettings {
   readonly thresholds: readonly number[];
   readonly uncertainThreshold: number;
   readonly colourBy: ColourMode;
+  /** The preset the endpoint was made from (the profile's, or a hosted endpoint's by its host), if known. */
+  readonly preset: string | undefined;
+  /** The profile's `capabilities`: what the user knows about the server. */
+  readonly capabilityOverrides: CapabilityOverrides;
+  readonly branchOutput: BranchOutput;
+  /** The logit bias Boost adds (Ban is -100). */
+  readonly boostBias: number;
 }
 
 /** Where the values come from: VS Code's `inspect` per key, and whether the workspace is trusted. */
@@ -68,15 +77,16 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
   const profileName = get<string>('endpoint').trim() || undefined;
   const profiles = get<Record<string, unknown>>('endpoints');
   const profile = profileName === undefined ? undefined
-    : Object.hasOwn(profiles, profileName) ? readProfile(profileName, profiles[profileName])
+    : Object.hasOwn(profiles, profileName) ? readProfile(profileName, profiles[profileName], problems)
       : `logprobLens.endpoint names “${profileName}”, which your user settings' logprobLens.endpoints do not define.`;
   const chosen: EndpointProfile | undefined = typeof profile === 'object' ? profile : undefined;
   const stop = get<string[]>('stop').filter((value) => value.length > 0);
+  const baseUrl = chosen?.baseUrl ?? get<string>('baseUrl').trim().replace(/\/+$/, '');
   const settings: LensSettings = {
     profileName: chosen ? profileName : undefined,
     profileChosenBy: levels.get('endpoint') ?? 'default',
     profileProblem: typeof profile === 'string' ? profile : undefined,
-    baseUrl: chosen?.baseUrl ?? get<string>('baseUrl').trim().replace(/\/+$/, ''),
+    baseUrl,
     model: chosen?.model ?? get<string>('model').trim(),
     apiStyle: chosen?.apiStyle ?? get<ApiStyle>('apiStyle'),
     azure: chosen?.azureDeployment ? { deployment: chosen.azureDeployment, apiVersion: chosen.azureApiVersion ?? '2024-10-21' } : undefined,
@@ -103,6 +113,10 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
     thresholds: get<number[]>('bucketThresholds'),
     uncertainThreshold: get<number>('uncertainThreshold'),
     colourBy: get<ColourMode>('colourBy'),
+    preset: chosen?.preset ?? presetForUrl(baseUrl),
+    capabilityOverrides: chosen?.capabilities ?? {},
+    branchOutput: get<BranchOutput>('branchOutput'),
+    boostBias: get<number>('boostBias'),
   };
   return { settings, problems };
 }
