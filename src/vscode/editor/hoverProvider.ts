@@ -1,14 +1,23 @@
 import * as vscode from 'vscode';
+import { HOVER_ENABLED_COMMANDS } from '../../core/hoverActions';
+import type { HoverRows } from '../../core/hoverMarkdown';
 import { hoverMarkdown } from '../../core/hoverMarkdown';
-import type { AnswerTracker } from './answerTracker';
+import type { AnswerTracker, TrackedAnswer } from './answerTracker';
 import type { ConfidenceDecorations } from './decorations';
+
+/** The hover's steering notes and action links for the tokens of one placement (src/vscode/steering). */
+export interface HoverSteering {
+  hoverRows(tracked: TrackedAnswer, firstToken: number, tokenCount: number): HoverRows;
+}
 
 /**
  * The one hover provider: finds the token under the mouse by binary search in the tracked answers (never a
- * `hoverMessage` per decoration). Model text is untrusted, so the markdown is neither trusted nor allowed HTML.
+ * `hoverMessage` per decoration). Model text is untrusted: it only ever enters the markdown as code spans, HTML and
+ * theme icons are off, and the only trusted links are our own commands (Continue, Ban, Boost, Inspect), whose
+ * arguments the commands validate again.
  */
 export class TokenHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly tracker: AnswerTracker, private readonly decorations: ConfidenceDecorations) {}
+  constructor(private readonly tracker: AnswerTracker, private readonly decorations: ConfidenceDecorations, private readonly steering: HoverSteering) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!this.decorations.visible || !this.tracker.isTracked(document)) return undefined;
@@ -18,8 +27,8 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     const placement = answer.store.placement(hit.placement);
     const tokens = [];
     for (let i = placement.firstToken; i < placement.firstToken + placement.tokenCount; i++) tokens.push(answer.store.token(i));
-    const markdown = new vscode.MarkdownString(hoverMarkdown(tokens));
-    markdown.isTrusted = false;
+    const markdown = new vscode.MarkdownString(hoverMarkdown(tokens, this.steering.hoverRows(hit.tracked, placement.firstToken, placement.tokenCount)));
+    markdown.isTrusted = { enabledCommands: [...HOVER_ENABLED_COMMANDS] };
     markdown.supportHtml = false;
     markdown.supportThemeIcons = false;
     const range = new vscode.Range(document.positionAt(answer.start + placement.start), document.positionAt(answer.start + placement.end));
