@@ -95,11 +95,21 @@ export function actionArgs(target: ActionTarget, output?: BranchOutput): ActionA
  * Continue link with an `output` other than `primary` is the second one, labelled by its output.
  */
 export function actionLink(action: HoverAction, target: ActionTarget, output?: BranchOutput, primary = output): string {
-  // VS Code JSON-parses the decoded query and spreads an array as the command's arguments.
-  const query = encodeURIComponent(JSON.stringify([actionArgs(target, action === 'continueWith' ? output : undefined)]))
-    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return linkTo(action, encodedArgs(actionArgs(target, action === 'continueWith' ? output : undefined)), output, primary);
+}
+
+function linkTo(action: HoverAction, query: string, output: BranchOutput | undefined, primary: BranchOutput | undefined): string {
   const { label, tooltip } = action === 'continueWith' && output !== undefined && output !== primary ? OTHER_OUTPUT[output] : LABELS[action];
   return `[${label}](command:${HOVER_COMMANDS[action]}?${query} "${tooltip}")`;
+}
+
+/**
+ * VS Code JSON-parses the decoded query and spreads an array as the command's arguments. Validated arguments hold
+ * only letters, digits, `_`, `-` and JSON's punctuation, none of which encodeURIComponent leaves as a character
+ * that ends a markdown link (`(`, `)`, a space).
+ */
+function encodedArgs(args: ActionArgs): string {
+  return encodeURIComponent(JSON.stringify([args]));
 }
 
 /** Why an action is not offered (fixed texts: no server or model text enters the hover this way). */
@@ -123,9 +133,17 @@ const ENDPOINT_REASONS: ReadonlySet<DisabledReason> = new Set(['no-prefill', 'no
  * two links: that output ("Continue") and the other one ("beside" or "in place").
  */
 export function actionsMarkdown(target: ActionTarget, actions: readonly HoverAction[], disabled: Partial<Record<HoverAction, DisabledReason>> = {}, output?: BranchOutput): string {
+  // One argument per output, shared by the row's links: a hover has a row per alternative, 20 of them at most.
+  const queries = new Map<BranchOutput | undefined, string>();
+  const query = (forOutput: BranchOutput | undefined): string => {
+    let encoded = queries.get(forOutput);
+    if (encoded === undefined) queries.set(forOutput, encoded = encodedArgs(actionArgs(target, forOutput)));
+    return encoded;
+  };
+  const other = output === 'replace' ? 'beside' : 'replace';
   const links = actions.flatMap((action) => (action === 'continueWith' && output !== undefined
-    ? [actionLink(action, target, output), actionLink(action, target, output === 'replace' ? 'beside' : 'replace', output)]
-    : [actionLink(action, target)]));
+    ? [linkTo(action, query(output), output, output), linkTo(action, query(other), other, output)]
+    : [linkTo(action, query(undefined), undefined, undefined)]));
   const notes = Object.entries(disabled).map(([action, reason]) => `_${disabledLabel(action as HoverAction)}: ${DISABLED_TEXT[reason]}_`);
   return [...links, ...notes].join(' · ');
 }

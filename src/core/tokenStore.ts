@@ -109,6 +109,31 @@ export class TokenStore {
     return index;
   }
 
+  /**
+   * Appends token `index` of another store, alternatives, ids and bytes included, column by column: a branch
+   * copies its prefix this way without building an object per token and alternative.
+   */
+  copyToken(source: TokenStore, index: number): number {
+    const copied = this.tokenText.push(this.internFrom(source, source.tokenText.get(index)));
+    this.tokenLogprob.push(source.tokenLogprob.get(index));
+    const bytes = source.irregularBytes.get(index);
+    if (bytes) this.irregularBytes.set(copied, bytes);
+    this.altStart.push(this.altText.length);
+    const first = source.altStart.get(index);
+    const count = source.altCount.get(index);
+    this.altCount.push(count);
+    for (let i = first; i < first + count; i++) {
+      this.altText.push(this.internFrom(source, source.altText.get(i)));
+      this.altLogprob.push(source.altLogprob.get(i));
+    }
+    return copied;
+  }
+
+  /** What the aligner places a token by: its text, and its true bytes where they differ. */
+  surface(index: number): TokenEntry {
+    return { token: this.strings.lookup(this.tokenText.get(index)), logprob: null, bytes: this.irregularBytes.get(index) ?? null };
+  }
+
   token(index: number): StoredToken {
     const logprob = this.tokenLogprob.get(index);
     const first = this.altStart.get(index);
@@ -139,6 +164,14 @@ export class TokenStore {
       if (known === NO_ID) this.stringIds.set(interned, id);
       else if (known !== id) this.stringIds.set(interned, AMBIGUOUS);
     }
+    return interned;
+  }
+
+  /** A string of another store interned here with what that store knew of its id (an ambiguous text stays so). */
+  private internFrom(source: TokenStore, stringId: number): number {
+    const id = source.stringIds.get(stringId);
+    const interned = this.internWithId(source.strings.lookup(stringId), id >= 0 ? id : undefined);
+    if (id === AMBIGUOUS) this.stringIds.set(interned, AMBIGUOUS);
     return interned;
   }
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { launchBrowser, root, sleep, startCodeServer } from './editor.mjs';
-import { hoverLinks, hoverText, installVsix, OWN_COMMAND_LINK, quickOpen, runCommand, selectLine, textBox, UI_SETTINGS } from './ui.mjs';
+import { checklist, hoverLinks, hoverText, installVsix, openInWorkbench, OWN_COMMAND_LINK, runCommand, selectLine, textBox, UI_SETTINGS } from './ui.mjs';
 
 const require = createRequire(import.meta.url);
 const artifacts = path.join(root, 'test-artifacts');
@@ -31,17 +31,7 @@ export async function runSteeringUi({ codeServer, runDir, log }) {
       'git.openRepositoryInParentFolders': 'never', ...UI_SETTINGS,
     },
   });
-  const checks = [];
-  const check = async (name, body) => {
-    try {
-      await body();
-      checks.push([name, true]);
-      log(`✔ ${name}`);
-    } catch (error) {
-      checks.push([name, false]);
-      log(`✘ ${name}: ${error.message}`);
-    }
-  };
+  const { check, result } = checklist(log);
   let browser;
   let page;
   const editorText = () => page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ') ?? '');
@@ -54,11 +44,7 @@ export async function runSteeringUi({ codeServer, runDir, log }) {
   };
   try {
     browser = await launchBrowser(runDir);
-    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-    await sleep(2000);
-    await quickOpen(page, 'prompts.md');
+    page = await openInWorkbench(browser, server.url, workspace, 'prompts.md');
     await waitForText(FOUR[0]);
     await complete(FOUR);
     await page.keyboard.press('Control+End');
@@ -138,5 +124,5 @@ export async function runSteeringUi({ codeServer, runDir, log }) {
     await server.stop();
     await replay.close();
   }
-  return { passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length };
+  return result();
 }

@@ -52,26 +52,12 @@ export async function runUi({ codeServer, runDir, log }) {
     codeServer, runDir, folder: workspace, extensionsDir,
     userSettings: { 'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': 'replayed', ...UI_SETTINGS },
   });
-  const checks = [];
-  const check = async (name, body) => {
-    try {
-      await body();
-      checks.push([name, true]);
-      log(`✔ ${name}`);
-    } catch (error) {
-      checks.push([name, false]);
-      log(`✘ ${name}: ${error.message}`);
-    }
-  };
+  const { check, result } = checklist(log);
   let browser;
   let page;
   try {
     browser = await launchBrowser(runDir);
-    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-    await sleep(2000);
-    await quickOpen(page, 'prompts.md');
+    page = await openInWorkbench(browser, server.url, workspace, 'prompts.md');
     await page.waitForFunction(() => document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes('What is 4+4?'), null, { timeout: 30_000 });
 
     for (const [index, [prompt, model, answer]] of PROMPTS.entries()) {
@@ -151,7 +137,33 @@ export async function runUi({ codeServer, runDir, log }) {
     await server.stop();
     await replay.close();
   }
-  return { passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length };
+  return result();
+}
+
+/** A page on the workbench of `folder` (in code-server at `serverUrl`), with `file` opened by Quick Open. */
+export async function openInWorkbench(browser, serverUrl, folder, file) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  await page.goto(`${serverUrl}/?folder=${encodeURIComponent(folder)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+  await sleep(2000);
+  await quickOpen(page, file);
+  return page;
+}
+
+/** Named checks that each pass or fail on their own, logged as they end; `result` counts them. */
+export function checklist(log) {
+  const checks = [];
+  const check = async (name, body) => {
+    try {
+      await body();
+      checks.push([name, true]);
+      log(`✔ ${name}`);
+    } catch (error) {
+      checks.push([name, false]);
+      log(`✘ ${name}: ${error.message}`);
+    }
+  };
+  return { check, result: () => ({ passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length }) };
 }
 
 /** What a hover's anchors point at: their href, or the data-href VS Code keeps for command links. */

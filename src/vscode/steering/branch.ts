@@ -5,7 +5,7 @@ import type { BranchOutput } from '../../core/hoverActions';
 import type { TokenEntry } from '../../core/logprob';
 import type { CompletionRequest } from '../../core/request';
 import type { BranchPlan } from '../../core/steering';
-import { ContinuationFilter, forcedEntry, joinDeltas, planBranch, storedEntry, withLogitBias } from '../../core/steering';
+import { ContinuationFilter, forcedEntry, joinDeltas, planBranch, withLogitBias } from '../../core/steering';
 import { tokenLabel } from '../../core/untrusted';
 import type { AnswerTracker } from '../editor/answerTracker';
 import { TrackedAnswer } from '../editor/answerTracker';
@@ -71,16 +71,14 @@ export async function continueFrom(deps: BranchDeps, target: TokenTarget, output
   const plan = planBranch(base, { textBefore, alternative: chosen }, capabilities, { baseUrl: endpoint.options.baseUrl, label: context.endpointLabel });
   if (plan.kind === 'refused') return refuse(plan.reason);
   const bias = deps.bias.bodyFor(settings);
-  const request = withLogitBias(plan.request, bias);
-  const prefix = Array.from({ length: target.token }, (_, i) => storedEntry(tracked.answer.store.token(i)));
-  const forced = forcedEntry(target.stored, target.alternative);
-  const branch: BranchRun = {
-    deps, endpoint, plan, request, prefix, forced, textBefore,
+  return runBranch({
+    deps, endpoint, plan, textBefore, prefixTokens: target.token,
+    request: withLogitBias(plan.request, bias),
+    forced: forcedEntry(target.stored, target.alternative),
     lineage: { parent: { runId: tracked.id, tokenIndex: target.token } },
     note: (answer) => deps.notes.add(answer, { base, appliedBias: { entries: bias.applied, capabilities } }),
     title: `Logprob Lens: continuing from “${tokenLabel(plan.forcedText)}” with ${settings.model} at ${endpoint.url.host}`,
-  };
-  return output === 'beside' ? branchBeside(branch, target) : branchInPlace(branch, target);
+  }, target, output);
 }
 
 /** Everything one branch run needs, planned before it starts. */
@@ -89,58 +87,45 @@ interface BranchRun {
   readonly endpoint: ResolvedEndpoint;
   readonly plan: PlannedBranch;
   readonly request: CompletionRequest;
-  /** The original's tokens before the forced one, as the new answer's store takes them. */
-  readonly prefix: readonly TokenEntry[];
-  readonly forced: TokenEntry;
-  /** The model's text before the forced token. */
+  /** The model's text before the forced token, and how many of the original's tokens it holds. */
   readonly textBefore: string;
+  readonly prefixTokens: number;
+  readonly forced: TokenEntry;
   readonly lineage: NonNullable<AnswerSource['lineage']>;
   readonly note: (answer: TrackedAnswer) => void;
   readonly title: string;
 }
 
 /**
- * In place: the new answer starts where the original did, its prefix is the text already there (registered, not
- * inserted), and its first edit replaces the original's rest with the forced token and the first continuation.
- * A run that got nothing leaves the original untouched and tracked again.
+ * The branch's answer starts with the prefix already in the document, registered (not inserted) with the tokens
+ * copied from the original: in place, the original's own text; beside, a new editor opened holding it. Its first
+ * edit then writes the forced token and the first continuation, in place replacing the original's rest, in one
+ * undo group. A run that got nothing changes nothing: in place, the original is tracked again.
  */
-function branchInPlace(branch: BranchRun, target: TokenTarget): Promise<RunResult> {
+async function runBranch(branch: BranchRun, target: TokenTarget, output: BranchOutput): Promise<RunResult> {
   const { deps, endpoint } = branch;
-  const { document, tracked: original } = target;
   const { settings } = endpoint;
+  const original = target.tracked;
+  const inPlace = output === 'replace';
+  const document = inPlace ? target.document : await openUntitled('markdown', 'beside', branch.textBefore);
   return deps.lifecycle.run(document, branch.title, async (run) => {
-    const answer = new Answer(original.answer.start, documentEol(document), settings.thresholds, settings.colourBy);
-    answer.inserted(answer.append(branch.textBefore, branch.prefix).length);
-    const tracked = new TrackedAnswer(answer, settings.model, endpoint.url.host, original.prompt, 0, branch.prefix.length);
+    const answer = new Answer(inPlace ? original.answer.start : 0, documentEol(document), settings.thresholds, settings.colourBy);
+    answer.inserted(answer.appendCopied(branch.textBefore, original.answer.store, branch.prefixTokens).length);
+    const tracked = new TrackedAnswer(answer, settings.model, endpoint.url.host, original.prompt, 0, branch.prefixTokens);
     branch.note(tracked);
-    const originalText = document.getText(new vscode.Range(document.positionAt(original.answer.start), document.positionAt(original.answer.end)));
-    deps.tracker.remove(document, original);
-    const sink = new Inserter(tracked, { document, offset: answer.end, separator: '', replace: original.answer.end - answer.end });
+    const originalText = inPlace ? document.getText(new vscode.Range(document.positionAt(original.answer.start), document.positionAt(original.answer.end))) : '';
+    if (inPlace) deps.tracker.remove(document, original);
+    const sink = new Inserter(tracked, { document, offset: answer.end, separator: '', replace: inPlace ? original.answer.end - answer.end : 0 });
     const source = branchSource(branch, { text: branch.plan.forcedText, tokens: [branch.forced], hasLogprobs: false, finishReason: undefined });
     const filled = await fillAnswer(run, deps, document, tracked, source, sink);
-    if (filled.outcome === 'failed') deps.tracker.add(document, original);
-    else {
+    if (inPlace && filled.outcome === 'failed') deps.tracker.add(document, original);
+    else if (inPlace) {
       // An Undo while it streamed stopped the run (cancelled) and may already have brought the original back.
       deps.undo.watch(document, { original, branch: tracked, originalText }, filled.outcome === 'cancelled');
       if (filled.outcome !== 'cancelled') showStatus(`continued from “${branch.plan.forcedText}”: Undo brings back the original answer`, 8000);
     }
     return announce(filled, source, document, tracked, settings.sampling.maxTokens, { 'Show Log': () => deps.log.show() });
-  });
-}
-
-/** Beside: a new editor holds the whole branch, the copied prefix coming in with the first continuation. */
-async function branchBeside(branch: BranchRun, target: TokenTarget): Promise<RunResult> {
-  const { deps, endpoint } = branch;
-  const { settings } = endpoint;
-  const document = await openUntitled('markdown', 'beside');
-  return deps.lifecycle.run(document, branch.title, async (run) => {
-    const answer = new Answer(0, documentEol(document), settings.thresholds, settings.colourBy);
-    const tracked = new TrackedAnswer(answer, settings.model, endpoint.url.host, target.tracked.prompt, 0, branch.prefix.length);
-    branch.note(tracked);
-    const source = branchSource(branch, { text: branch.textBefore + branch.plan.forcedText, tokens: [...branch.prefix, branch.forced], hasLogprobs: false, finishReason: undefined });
-    const filled = await fillAnswer(run, deps, document, tracked, source, new Inserter(tracked, { document, offset: 0, separator: '' }));
-    return announce(filled, source, document, tracked, settings.sampling.maxTokens, { 'Show Log': () => deps.log.show() });
-  }, target.document);
+  }, inPlace ? undefined : target.document);
 }
 
 /**
