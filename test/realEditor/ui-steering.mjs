@@ -63,7 +63,7 @@ export async function runSteeringUi({ codeServer, runDir, log }) {
       // The README's picture: the answer and its hover, nothing else of the workbench.
       const editor = await page.locator('.monaco-editor .view-lines').boundingBox();
       const hover = await page.locator('.monaco-hover').first().boundingBox();
-      const top = Math.max(0, editor.y - 12);
+      const top = Math.max(0, editor.y - 4);
       await page.screenshot({ path: path.join(artifacts, 'steering-hover.png'), clip: { x: editor.x - 12, y: top, width: hover.x + hover.width + 16 - (editor.x - 12), height: hover.y + hover.height + 12 - top } });
     });
 

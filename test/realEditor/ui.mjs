@@ -166,9 +166,15 @@ export function checklist(log) {
   return { check, result: () => ({ passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length }) };
 }
 
-/** What a hover's anchors point at: their href, or the data-href VS Code keeps for command links. */
+/**
+ * What the anchors of Logprob Lens's hover part point at: their data-href (where VS Code keeps a link's target; the
+ * href it leaves is empty), else their href. Our part is the one that shows a logprob; other parts of the same
+ * hover are VS Code's own (in a markdown file, the link detector's "Execute command" for link text the model wrote).
+ */
 export function hoverLinks(page) {
-  return page.evaluate(() => [...document.querySelectorAll('.monaco-hover a')]
+  return page.evaluate(() => [...document.querySelectorAll('.monaco-hover .rendered-markdown')]
+    .filter((part) => / · logprob /.test(part.textContent ?? ''))
+    .flatMap((part) => [...part.querySelectorAll('a')])
     .map((link) => link.getAttribute('data-href') || link.getAttribute('href') || `(no target: ${link.textContent})`));
 }
 

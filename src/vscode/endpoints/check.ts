@@ -36,6 +36,8 @@ export class EndpointCheck {
       token.onCancellationRequested(() => controller.abort());
       const client = loadClient();
       const checked = await client.checkEndpoint(client.createClient(endpoint.options), { model: settings.model, apiStyle: settings.apiStyle, topLogprobs: settings.topLogprobs }, controller.signal);
+      // An endpoint that did not answer the one-token request would not answer the probes either.
+      if (checked.find((step) => step.step === 'logprobs')?.error !== undefined) return { steps: checked, probed: undefined };
       progress.report({ message: 'probing what it can do (continuing, logit bias, n, scoring)…' });
       const capabilities = await this.probes.probe(endpoint, controller.signal).catch((error: unknown) => {
         this.log.warn(`capability probes stopped: ${describeFailure(error, endpoint.failureContext).message}`);

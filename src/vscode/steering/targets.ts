@@ -85,7 +85,10 @@ export async function pickAlternative(stored: StoredToken, title: string, output
   pick.items = items;
   pick.matchOnDescription = true;
   return new Promise<PickedAlternative | undefined>((resolve) => {
+    let done = false;
     const finish = (picked: PickedAlternative | undefined): void => {
+      if (done) return;
+      done = true;
       resolve(picked);
       pick.dispose();
     };
