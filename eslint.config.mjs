@@ -14,13 +14,15 @@ export default tseslint.config(
     },
   },
   {
-    // The SDK is ~400 KB: only the loader may load the client bundle, so activation never pays for it.
+    // The SDK is ~400 KB and the tokenizer's rank tables ~3.6 MB: only their loaders may load these bundles, so
+    // activation never pays for them.
     files: ['src/**/*.ts'],
-    ignores: ['src/client/**', 'src/runTools/**', 'src/vscode/clientLoader.ts', 'src/vscode/history/runToolsLoader.ts'],
+    ignores: ['src/client/**', 'src/runTools/**', 'src/tokenizer/**', 'src/vscode/clientLoader.ts', 'src/vscode/history/runToolsLoader.ts', 'src/vscode/tokenizerLoader.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['**/client', '**/client/*'], allowTypeImports: true, message: 'Load the client through src/vscode/clientLoader.ts; type imports are fine.' },
+          { group: ['**/tokenizer', '**/tokenizer/*'], allowTypeImports: true, message: 'Load the tokenizer through src/vscode/tokenizerLoader.ts; type imports are fine.' },
           { group: ['**/runTools', '**/runTools/*', '**/core/runs/compare', '**/core/runs/export/*'], allowTypeImports: true, message: 'Load comparison and exports through src/vscode/history/runToolsLoader.ts; type imports are fine.' },
         ],
       }],
@@ -43,14 +45,17 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'src/core is pure: no vscode import (adapters live in src/vscode).' },
           { name: 'openai', message: 'src/core is pure: the SDK lives in src/client.' }],
-        patterns: [{ group: ['../vscode/*', '../client/*'], message: 'src/core never depends on adapters.' }],
+        patterns: [{ group: ['../vscode/*', '../client/*', '../tokenizer/*'], message: 'src/core never depends on adapters or bundles.' }],
       }],
     },
   },
   {
-    files: ['src/client/**/*.ts'],
+    files: ['src/client/**/*.ts', 'src/tokenizer/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The client runs in plain Node.' }] }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The client and tokenizer bundles run in plain Node.' }],
+        patterns: [{ group: ['../vscode/*', '../tokenizer/*', '../client/*'], allowTypeImports: true, message: 'A bundle does not load another: the extension passes what it needs.' }],
+      }],
     },
   },
   {

@@ -32,6 +32,7 @@ import { sampleAnswers } from './vscode/runs/samples';
 import { openSample, openLoggedResponse } from './vscode/runs/loggedResponses';
 import { scoreSelection } from './vscode/runs/scoring';
 import { SettingsService } from './vscode/settings';
+import { Steering } from './vscode/steering/steering';
 
 /** What the extension exposes to tests (and other extensions): read-only views of its state. */
 export interface LogprobLensApi {
@@ -42,6 +43,9 @@ export interface LogprobLensApi {
   readonly runs: RunCommands;
   readonly samples: (editor: vscode.TextEditor, count: number) => Promise<SampleResult>;
   readonly inspector: TokenInspector;
+  readonly steering: Steering;
+  /** Every answer a run filled, with its request and lineage, as it happens. */
+  readonly journal: RunJournal;
   readonly statusText: () => string;
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
@@ -67,18 +71,19 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const decorations = own(new ConfidenceDecorations(tracker, settings, context.extensionUri));
   const status = own(new StatusSummary(tracker, settings, lifecycle));
   own(new ContextKeys(tracker, lifecycle));
-  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations, settings)));
   const inspector = own(new TokenInspector(tracker, settings, context.extensionUri));
 
   const keys = new ApiKeys(context.secrets);
   const profiles = new ProfileStore(settings, keys);
   const firstRun = new FirstRun(profiles, settings, localMachine(context.extension.extensionKind, vscode.env.remoteName));
   const resolver = new EndpointResolver(settings, keys, () => firstRun.offer());
-  const check = new EndpointCheck(resolver, log);
-  const completions = new CompletionCommands({ tracker, journal, resolver, lifecycle, log });
-  const runDeps = { tracker, journal, resolver, lifecycle, log, settings };
+  const steering = own(new Steering({ state: context.globalState, settings, tracker, journal, resolver, lifecycle, log }));
+  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations, settings, steering)));
+  const check = new EndpointCheck(resolver, log, steering);
+  const completions = new CompletionCommands({ tracker, journal, resolver, lifecycle, log, steering });
+  const runDeps = { tracker, journal, resolver, lifecycle, log, settings, steering };
   const history = own(new RunHistoryService({ workspace: context.storageUri, global: context.globalStorageUri }, settings, journal));
-  const restorer = own(new RunRestorer(history, tracker, settings));
+  const restorer = own(new RunRestorer(history, tracker, settings, journal));
   const runsView = own(new RunsView(history));
   const runs = new RunCommands({ history, view: runsView, comparisons: own(new RunComparisons(restorer, tracker)), tracker, completions, settings });
 
@@ -119,13 +124,18 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     [Commands.rerunRun]: (target: RunTarget) => runs.rerun(target),
     [Commands.deleteRun]: (target: RunTarget, selected?: RunsViewNode[]) => runs.delete(target, selected),
     [Commands.openInspector]: () => inspector.open(),
+    [Commands.continueWith]: (...args: unknown[]) => steering.continueWith(...args),
+    [Commands.ban]: (...args: unknown[]) => steering.ban(...args),
+    [Commands.boost]: (...args: unknown[]) => steering.boost(...args),
+    [Commands.inspectToken]: (...args: unknown[]) => steering.inspectToken(...args),
+    [Commands.showLogitBias]: () => steering.showLogitBias(),
   };
   for (const [id, handler] of Object.entries(handlers)) own(vscode.commands.registerCommand(id, handler));
 
   const activationMs = performance.now() - began;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
-    activationMs, tracker, completions, history, restorer, runs, inspector,
+    activationMs, tracker, completions, history, restorer, runs, inspector, steering, journal,
     samples: (editor, count) => sampleAnswers(runDeps, editor, count),
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,

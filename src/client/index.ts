@@ -3,3 +3,5 @@
 export { checkEndpoint, probeServer } from './check';
 export type { CheckStep } from './check';
 export { COMPLETIONS_MAX_LOGPROBS, createClient, scoreText, streamChat } from './requests';
+export { probeCapabilities } from './probes';
+export type { ProbeOptions } from './probes';

@@ -366,16 +366,61 @@ function openCompletionsStream(client: OpenAI, request: CompletionRequest, signa
   }, { signal });
 }
 
-function openChatStream(client: OpenAI, request: CompletionRequest, signal: AbortSignal) {
-  return client.chat.completions.create({
+/**
+ * The messages in Chat Completions' shape. `prefix: true` (DeepSeek's and Mistral's prefix completion) is not in
+ * the SDK's types: the SDK sends a message object as it is, so the field reaches the server.
+ */
+function chatMessages(request: CompletionRequest): OpenAI.Chat.ChatCompletionMessageParam[] {
+  return request.messages.map((message) => (message.prefix
+    ? { role: message.role, content: message.content, prefix: true } as OpenAI.Chat.ChatCompletionMessageParam
+    : { role: message.role, content: message.content }));
+}
+
+/** A Chat Completions body with logprobs, streamed or not. */
+function chatBody<S extends boolean>(request: CompletionRequest, stream: S) {
+  return {
     model: request.model,
-    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-    stream: true,
+    messages: chatMessages(request),
+    stream,
     logprobs: true,
     ...(request.topLogprobs > 0 ? { top_logprobs: request.topLogprobs } : {}),
     ...samplingParams(request.sampling),
     ...request.extraBody,
-  }, { signal });
+  };
+}
+
+function openChatStream(client: OpenAI, request: CompletionRequest, signal: AbortSignal) {
+  return client.chat.completions.create(chatBody(request, true), { signal });
+}
+
+/**
+ * One chat request answered as a whole, its body as the server sent it (fields the SDK does not know, such as
+ * vLLM's `prompt_logprobs`, included): Check Endpoint's probes read what a stream does not carry.
+ */
+export async function requestChat(client: OpenAI, request: CompletionRequest, signal: AbortSignal): Promise<unknown> {
+  try {
+    return await client.chat.completions.create(chatBody(request, false), { signal });
+  } catch (error) {
+    throw toRequestError(error, signal);
+  }
+}
+
+/** The choice indices the chunks of one streamed chat request carry (the `n` probe asks for two). */
+export async function streamedChoiceIndices(client: OpenAI, request: CompletionRequest, signal: AbortSignal): Promise<Set<number>> {
+  const indices = new Set<number>();
+  try {
+    for await (const chunk of await openChatStream(client, request, signal)) {
+      const choices: unknown = (chunk as { choices?: unknown }).choices;
+      if (!Array.isArray(choices)) continue;
+      for (const choice of choices as unknown[]) {
+        const index = (choice as { index?: unknown } | null)?.index;
+        if (typeof index === 'number') indices.add(index);
+      }
+    }
+  } catch (error) {
+    throw toRequestError(error, signal);
+  }
+  return indices;
 }
 
 /** `retry-after-ms`, or `retry-after` in seconds or as an HTTP date, in milliseconds. */

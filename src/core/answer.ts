@@ -92,6 +92,14 @@ export class Answer {
     return text;
   }
 
+  /** As `append`, with the first `count` tokens of another answer's store as the tokens (a branch's prefix). */
+  appendCopied(content: string, source: TokenStore, count: number): string {
+    const text = this.eol.translate(content);
+    this.aligner.appendText(content);
+    for (let i = 0; i < count; i++) this.aligner.addToken(this.store.copyToken(source, i), source.surface(i));
+    return text;
+  }
+
   /** The stream ended: the last held-back characters to insert, and placement of what remains. */
   finish(): string {
     const text = this.eol.flush();

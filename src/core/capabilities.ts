@@ -374,6 +374,70 @@ export function explainMissing(feature: Feature, capabilities: Capabilities, con
   }
 }
 
+/** What decided an endpoint's record: Check Endpoint's result for this model (when it applies) and the profile's overrides. */
+export interface CapabilityFacts {
+  readonly probe?: ProbeResult | undefined;
+  readonly overrides?: CapabilityOverrides | undefined;
+}
+
+/**
+ * What a command says before it sends anything, when the endpoint lacks what it needs (explainMissing), or
+ * `undefined` to go ahead. An endpoint of no known preset that nothing measured has no prompt scoring only for
+ * want of knowledge (the record has no "unknown" for it), so Score Selection tries it and shows the server's
+ * answer. When Check Endpoint decided, the message says so: a changed server is measured again.
+ */
+export function missingBeforeSending(feature: Feature, capabilities: Capabilities, context: CapabilityContext & { readonly endpointLabel: string }, facts: CapabilityFacts = {}): string | undefined {
+  const probed = facts.probe !== undefined && facts.probe.model === context.model && facts.probe.apiStyle === context.apiStyle ? facts.probe : undefined;
+  const measured = probed !== undefined && PROBED_BY[feature].some((field) => probed[field] !== undefined);
+  if (feature === 'prompt-scoring' && context.preset === undefined && !measured && facts.overrides?.promptScoring === undefined) return undefined;
+  const message = explainMissing(feature, capabilities, context);
+  if (message === undefined || !measured) return message;
+  return `${message} (Check Endpoint found this on ${probed.checkedAt.slice(0, 10)}; run it again after changing the server.)`;
+}
+
+/** The probe fields that decide each feature. */
+const PROBED_BY: Readonly<Record<Feature, readonly (keyof ProbeResult)[]>> = {
+  'continue': ['prefill'],
+  'logit-bias': ['logitBias'],
+  'prompt-scoring': ['promptScoring'],
+  'logprobs': ['logprobs'],
+  'n': ['n'],
+};
+
+/** Check Endpoint's report of a probe, one line per conclusion (what did not conclude is said too). */
+export function describeProbe(probe: ProbeResult): string[] {
+  const mark = (ok: boolean): string => (ok ? '✔' : '✘');
+  const lines: string[] = [];
+  if (probe.logprobs) lines.push(`${mark(probe.logprobs.ok)} logprobs${probe.logprobs.ok ? ` with up to ${probe.logprobs.alternatives} alternatives (20 asked)` : ': none came back'}`);
+  if (probe.responseTokenIds !== undefined) lines.push(`${mark(probe.responseTokenIds)} token ids in responses${probe.responseTokenIds ? '' : ': none (Ban and Boost need a tokenizer or text keys here)'}`);
+  if (probe.prefill) {
+    const { style, continues, echoesPrefix } = probe.prefill;
+    lines.push(continues
+      ? `✔ continues a forced start (${PREFILL_WORDS[style]})${echoesPrefix ? ', repeating it first (the repetition is dropped)' : ''}`
+      : `✘ does not continue a forced start (${PREFILL_WORDS[style]} tried)`);
+  } else lines.push('– continuing a forced start: not concluded (no answer, or no way to ask in this API style)');
+  if (probe.logitBias) {
+    const { ok, reflectedInLogprobs } = probe.logitBias;
+    lines.push(ok
+      ? `✔ logit_bias works; the returned logprobs ${reflectedInLogprobs ? 'include' : 'do not include'} the bias`
+      : '✘ logit_bias changed nothing (a banned token came back)');
+  } else lines.push('– logit_bias: not concluded (no way to key a token here, or no answer)');
+  if (probe.n) lines.push(probe.n.ok ? `✔ n > 1 works${probe.n.streaming ? ', streamed' : ', but not streamed'}` : '✘ n > 1: one answer per request');
+  if (probe.promptScoring !== undefined) {
+    lines.push(probe.promptScoring === 'none' ? '✘ no prompt scoring' : `✔ prompt scoring (${probe.promptScoring === 'completions-echo' ? 'legacy Completions with echo' : 'vLLM prompt_logprobs'})`);
+  }
+  return lines;
+}
+
+const PREFILL_WORDS: Readonly<Record<PrefillStyle, string>> = {
+  'completions-prompt': 'raw prompt and prefix',
+  'vllm-continue-final-message': 'continue_final_message',
+  'trailing-assistant': 'a final assistant message',
+  'deepseek-prefix': 'prefix: true',
+  'mistral-prefix': 'prefix: true',
+  'none': 'none',
+};
+
 /**
  * The probes Check Endpoint runs (the adapter sends them; steering.ts builds the prefill and bias ones and reads
  * their answers). Each line: what to send, and how to read the answer into ProbeResult.

@@ -1,19 +1,22 @@
 /**
- * The hover's action links (Continue, Ban, Boost, Inspect) and the validation of their arguments. A link runs one
+ * The hover's action links (Continue, Ban, Boost, Inspect), the rows and notes they make in a hover, and the
+ * validation of their arguments. A link runs one
  * of our own commands only (the adapter sets `isTrusted = { enabledCommands: HOVER_ENABLED_COMMANDS }`). Its label
  * and tooltip are ours and its arguments are ids, indices and a hash: no model text ever reaches a link, so a token
  * that spells `[x](command:...)` stays text in its code span. The command re-reads the token from the tracker and
  * compares the hash, so a link to an answer that was edited, cleared or closed is refused, never acted on.
  */
 import type { Capabilities } from './capabilities';
-import type { BiasContext, TokenLike } from './steering';
-import { planBiasKey, tokenText } from './steering';
+import type { BiasContext, LogitBiasEntry, TokenLike } from './steering';
+import { biasHoverNote, FORCED_TOKEN_NOTE, findBias, keyable, planBiasKey, tokenText } from './steering';
+import type { HoverRows } from './hoverMarkdown';
+import type { StoredToken } from './tokenStore';
 
 export const HOVER_COMMANDS = {
   continueWith: 'logprobLens.continueWith',
   ban: 'logprobLens.ban',
   boost: 'logprobLens.boost',
-  inspect: 'logprobLens.inspect',
+  inspect: 'logprobLens.inspectToken',
 } as const;
 
 export type HoverAction = keyof typeof HOVER_COMMANDS;
@@ -21,11 +24,20 @@ export type HoverAction = keyof typeof HOVER_COMMANDS;
 /** For `MarkdownString.isTrusted = { enabledCommands: HOVER_ENABLED_COMMANDS }`. */
 export const HOVER_ENABLED_COMMANDS: readonly string[] = Object.values(HOVER_COMMANDS);
 
+/** Where a branch goes: the rest of the answer replaced in place (one Undo restores it), or a new editor beside. */
+export type BranchOutput = 'replace' | 'beside';
+
 const LABELS: Readonly<Record<HoverAction, { readonly label: string; readonly tooltip: string }>> = {
-  continueWith: { label: 'Continue', tooltip: 'Continue the answer from this alternative' },
+  continueWith: { label: 'Continue', tooltip: 'Continue the answer from this token' },
   ban: { label: 'Ban', tooltip: 'Ban this token in the next runs (logit bias -100)' },
   boost: { label: 'Boost', tooltip: 'Boost this token in the next runs' },
   inspect: { label: 'Inspect', tooltip: 'Open this token in the token inspector' },
+};
+
+/** The second Continue link, for the output the setting does not choose. */
+const OTHER_OUTPUT: Readonly<Record<BranchOutput, { readonly label: string; readonly tooltip: string }>> = {
+  beside: { label: 'beside', tooltip: 'Continue from this token in a new editor beside' },
+  replace: { label: 'in place', tooltip: 'Continue from this token, replacing the rest of the answer' },
 };
 
 /** What a link points at: the tracker's answer id, the token's index in that answer, the alternative's index. */
@@ -36,6 +48,8 @@ export interface ActionArgs {
   readonly alternative?: number;
   /** `textFingerprint` of the token's text and the alternative's, when the hover was made. */
   readonly fingerprint: string;
+  /** Continue only: where the branch goes (the `logprobLens.branchOutput` setting when absent). */
+  readonly output?: BranchOutput;
 }
 
 const ANSWER_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -63,57 +77,93 @@ export interface ActionTarget {
   readonly alternative?: { readonly index: number; readonly text: string } | undefined;
 }
 
-/** One markdown link to one of our commands: `[Ban](command:logprobLens.ban?<encoded [args]> "tooltip")`. */
-export function actionLink(action: HoverAction, target: ActionTarget): string {
-  const args = argsFor(target);
-  // VS Code JSON-parses the decoded query and spreads an array as the command's arguments.
-  const query = encodeURIComponent(JSON.stringify([args])).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  const { label, tooltip } = LABELS[action];
-  return `[${label}](command:${HOVER_COMMANDS[action]}?${query} "${tooltip}")`;
-}
-
-function argsFor(target: ActionTarget): ActionArgs {
+/** The validated arguments a link to `target` carries (the keyboard commands build theirs the same way). */
+export function actionArgs(target: ActionTarget, output?: BranchOutput): ActionArgs {
   const args: ActionArgs = {
     answer: target.answer, token: target.token,
     ...(target.alternative !== undefined ? { alternative: target.alternative.index } : {}),
     fingerprint: textFingerprint(target.tokenText, target.alternative?.text),
+    ...(output !== undefined ? { output } : {}),
   };
   // Our own ids: a failure here is a bug in the caller, not input to tolerate.
   if (parseActionArgs(args) === undefined) throw new RangeError('hover action arguments out of range');
   return args;
 }
 
-/** Why an action is not offered on a row (fixed texts: no server or model text enters the hover this way). */
-export type DisabledReason = 'no-prefill' | 'no-logit-bias' | 'no-token-id' | 'partial-character';
+/**
+ * One markdown link to one of our commands: `[Ban](command:logprobLens.ban?<encoded [args]> "tooltip")`. A
+ * Continue link with an `output` other than `primary` is the second one, labelled by its output.
+ */
+export function actionLink(action: HoverAction, target: ActionTarget, output?: BranchOutput, primary = output): string {
+  return linkTo(action, encodedArgs(actionArgs(target, action === 'continueWith' ? output : undefined)), output, primary);
+}
+
+function linkTo(action: HoverAction, query: string, output: BranchOutput | undefined, primary: BranchOutput | undefined): string {
+  const { label, tooltip } = action === 'continueWith' && output !== undefined && output !== primary ? OTHER_OUTPUT[output] : LABELS[action];
+  return `[${label}](command:${HOVER_COMMANDS[action]}?${query} "${tooltip}")`;
+}
+
+/**
+ * VS Code JSON-parses the decoded query and spreads an array as the command's arguments. Validated arguments hold
+ * only letters, digits, `_`, `-` and JSON's punctuation, none of which encodeURIComponent leaves as a character
+ * that ends a markdown link (`(`, `)`, a space).
+ */
+function encodedArgs(args: ActionArgs): string {
+  return encodeURIComponent(JSON.stringify([args]));
+}
+
+/** Why an action is not offered (fixed texts: no server or model text enters the hover this way). */
+export type DisabledReason = 'no-prefill' | 'no-logit-bias' | 'no-token-id' | 'partial-character' | 'streaming' | 'no-request';
 
 const DISABLED_TEXT: Readonly<Record<DisabledReason, string>> = {
   'no-prefill': 'needs an assistant prefill or legacy Completions',
   'no-logit-bias': 'this endpoint takes no logit_bias',
   'no-token-id': 'no token id for it here',
   'partial-character': 'part of a character, not text',
+  'streaming': 'wait until the answer is complete',
+  'no-request': 'this answer was not generated here, so there is no request to continue',
 };
+
+/** Reasons that hold for every row of a hover: said once, under the token, not on each row. */
+const ENDPOINT_REASONS: ReadonlySet<DisabledReason> = new Set(['no-prefill', 'no-logit-bias', 'streaming', 'no-request']);
 
 /**
  * The actions of one hover row as markdown: links separated by " · ", then the unavailable ones in italics with
- * their reason (e.g. `_Continue: needs an assistant prefill or legacy Completions_`).
+ * their reason (e.g. `_Continue: needs an assistant prefill or legacy Completions_`). With `output`, Continue is
+ * two links: that output ("Continue") and the other one ("beside" or "in place").
  */
-export function actionsMarkdown(target: ActionTarget, actions: readonly HoverAction[], disabled: Partial<Record<HoverAction, DisabledReason>> = {}): string {
-  const links = actions.map((action) => actionLink(action, target));
-  const notes = Object.entries(disabled).map(([action, reason]) => `_${LABELS[action as HoverAction].label}: ${DISABLED_TEXT[reason]}_`);
+export function actionsMarkdown(target: ActionTarget, actions: readonly HoverAction[], disabled: Partial<Record<HoverAction, DisabledReason>> = {}, output?: BranchOutput): string {
+  // One argument per output, shared by the row's links: a hover has a row per alternative, 20 of them at most.
+  const queries = new Map<BranchOutput | undefined, string>();
+  const query = (forOutput: BranchOutput | undefined): string => {
+    let encoded = queries.get(forOutput);
+    if (encoded === undefined) queries.set(forOutput, encoded = encodedArgs(actionArgs(target, forOutput)));
+    return encoded;
+  };
+  const other = output === 'replace' ? 'beside' : 'replace';
+  const links = actions.flatMap((action) => (action === 'continueWith' && output !== undefined
+    ? [linkTo(action, query(output), output, output), linkTo(action, query(other), other, output)]
+    : [linkTo(action, query(undefined), undefined, undefined)]));
+  const notes = Object.entries(disabled).map(([action, reason]) => `_${disabledLabel(action as HoverAction)}: ${DISABLED_TEXT[reason]}_`);
   return [...links, ...notes].join(' · ');
 }
 
+function disabledLabel(action: HoverAction): string {
+  return action === 'ban' ? 'Ban, Boost' : LABELS[action].label;
+}
+
 /**
- * Which actions a row offers: Continue on an alternative whose text can be sent, where the endpoint has a prefill;
- * Ban and Boost where the token can be keyed in logit_bias here (planBiasKey); Inspect on the token itself. The full
- * reason for a disabled action is the one planBranch / planBiasKey give the keyboard command.
+ * Which actions a row offers: Continue where the endpoint has a prefill and the token's text can be sent (and,
+ * with `continuable` false, nowhere: the token is inside a character); Ban and Boost where the token can be
+ * keyed in logit_bias here (planBiasKey); Inspect on the token itself. The full reason for a disabled action is
+ * the one planBranch / planBiasKey give the command.
  */
-export function rowActions(capabilities: Capabilities, token: TokenLike, isAlternative: boolean, context: BiasContext)
+export function rowActions(capabilities: Capabilities, token: TokenLike, isAlternative: boolean, context: BiasContext, continuable = true)
   : { readonly actions: HoverAction[]; readonly disabled: Partial<Record<HoverAction, DisabledReason>> } {
   const actions: HoverAction[] = [];
   const disabled: Partial<Record<HoverAction, DisabledReason>> = {};
   const whole = typeof tokenText(token) === 'string';
-  if (isAlternative) {
+  if (continuable) {
     if (capabilities.prefill === 'none') disabled.continueWith = 'no-prefill';
     else if (!whole) disabled.continueWith = 'partial-character';
     else actions.push('continueWith');
@@ -125,18 +175,78 @@ export function rowActions(capabilities: Capabilities, token: TokenLike, isAlter
   return { actions, disabled };
 }
 
+/** What a hover over tokens of one tracked answer needs to offer its actions and notes. */
+export interface SteeringHoverContext {
+  readonly answer: string;
+  /** The hovered tokens (one placement's), each with its index in the answer's store. */
+  readonly tokens: readonly { readonly index: number; readonly stored: StoredToken }[];
+  /** What the endpoint the next run goes to can do. */
+  readonly capabilities: Capabilities;
+  readonly bias: BiasContext;
+  /** Whether the ids the answer's response sent belong to the model the next run asks (see `keyable`). */
+  readonly idsUsable: boolean;
+  /** The `logprobLens.branchOutput` setting. */
+  readonly output: BranchOutput;
+  /** Why no token of this answer can be continued (still streaming, no request), if so. */
+  readonly continueOff?: 'streaming' | 'no-request' | undefined;
+  /** The store index of a branch's forced token, when this answer is a branch. */
+  readonly forcedToken?: number | undefined;
+  /** The logit bias the answer's run was sent with, and what its endpoint could do then. */
+  readonly appliedBias?: { readonly entries: readonly LogitBiasEntry[]; readonly capabilities: Capabilities } | undefined;
+}
+
+/**
+ * The hover's steering rows: under each token its notes (chosen by you, biased in this run) and its actions,
+ * with the reasons that hold for the whole hover said once there; on each alternative's row its actions. Only a
+ * placement's first token can be continued: the others start inside its character.
+ */
+export function steeringRows(context: SteeringHoverContext): HoverRows {
+  const row = (token: number, alternative: number | undefined) => {
+    const { index, stored } = context.tokens[token]!;
+    const chosen: TokenLike = alternative === undefined ? stored : stored.alternatives[alternative]!;
+    const target: ActionTarget = { answer: context.answer, token: index, tokenText: stored.token, alternative: alternative === undefined ? undefined : { index: alternative, text: chosen.token } };
+    const { actions, disabled } = rowActions(context.capabilities, keyable(chosen, context.idsUsable), alternative !== undefined, context.bias, token === 0 && context.continueOff === undefined);
+    if (token === 0 && context.continueOff !== undefined) disabled.continueWith = context.continueOff;
+    return { target, actions, disabled };
+  };
+  const split = (disabled: Partial<Record<HoverAction, DisabledReason>>, endpointWide: boolean) =>
+    Object.fromEntries(Object.entries(disabled).filter(([, reason]) => ENDPOINT_REASONS.has(reason) === endpointWide)) as Partial<Record<HoverAction, DisabledReason>>;
+  return {
+    tokenLines(token) {
+      const { index, stored } = context.tokens[token]!;
+      const lines: string[] = [];
+      if (index === context.forcedToken) lines.push(FORCED_TOKEN_NOTE);
+      const biased = context.appliedBias ? findBias(stored, context.appliedBias.entries) : undefined;
+      if (biased) lines.push(biasHoverNote(biased, context.appliedBias!.capabilities));
+      const { target, actions, disabled } = row(token, undefined);
+      const links = actionsMarkdown(target, actions, split(disabled, false), context.output);
+      const reasons = Object.entries(split(disabled, true)).map(([action, reason]) => `${disabledLabel(action as HoverAction)}: ${DISABLED_TEXT[reason]}`);
+      lines.push([links, ...(reasons.length > 0 ? [`_${reasons.join('; ')}_`] : [])].filter(Boolean).join(' · '));
+      return lines;
+    },
+    alternativeCell(token, alternative) {
+      const { target, actions, disabled } = row(token, alternative);
+      return actionsMarkdown(target, actions, split(disabled, false), context.output);
+    },
+  };
+}
+
 /** A command's argument, validated: exactly these fields, these types, these ranges; `undefined` otherwise. */
 export function parseActionArgs(value: unknown): ActionArgs | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  if (keys.some((key) => key !== 'answer' && key !== 'token' && key !== 'alternative' && key !== 'fingerprint')) return undefined;
-  const { answer, token, alternative, fingerprint } = record;
+  if (keys.some((key) => key !== 'answer' && key !== 'token' && key !== 'alternative' && key !== 'fingerprint' && key !== 'output')) return undefined;
+  const { answer, token, alternative, fingerprint, output } = record;
   if (typeof answer !== 'string' || !ANSWER_ID.test(answer)) return undefined;
   if (!Number.isSafeInteger(token) || (token as number) < 0 || (token as number) > MAX_TOKEN_INDEX) return undefined;
   if ('alternative' in record && (!Number.isSafeInteger(alternative) || (alternative as number) < 0 || (alternative as number) > MAX_ALTERNATIVE_INDEX)) return undefined;
   if (typeof fingerprint !== 'string' || !FINGERPRINT.test(fingerprint)) return undefined;
-  return { answer, token: token as number, ...('alternative' in record ? { alternative: alternative as number } : {}), fingerprint };
+  if ('output' in record && output !== 'replace' && output !== 'beside') return undefined;
+  return {
+    answer, token: token as number, ...('alternative' in record ? { alternative: alternative as number } : {}), fingerprint,
+    ...('output' in record ? { output: output as BranchOutput } : {}),
+  };
 }
 
 /**

@@ -3,39 +3,53 @@ import { formatLogprob, formatPercent, visibleToken } from './format';
 import type { StoredToken } from './tokenStore';
 
 /**
+ * What a hover adds to each token's section (the steering actions and notes): our own markdown only, never text
+ * from the model. `token` is the index in the hover's `tokens`; `alternative` indexes that token's alternatives
+ * as stored (before ranking).
+ */
+export interface HoverRows {
+  /** Paragraphs after the token's first line. */
+  tokenLines(token: number): readonly string[];
+  /** The last cell of an alternative's row: one line, no unescaped `|`. */
+  alternativeCell(token: number, alternative: number): string;
+}
+
+/**
  * Markdown for a token's hover. Model text is untrusted: every token goes into a code span that no text can
  * leave (see `codeSpan`), so links, images, HTML and `$(icons)` show as literal text. The adapter renders it with
- * `isTrusted`, `supportHtml` and theme icons off. `colourValue` (our own words, `describeValue`) ends it: what the
- * colour says in a mode other than probability.
+ * `supportHtml` and theme icons off, trusting only our own commands (`rows` holds their links). `colourValue` (our
+ * own words, `describeValue`) ends it: what the colour says in a mode other than probability.
  */
-export function hoverMarkdown(tokens: readonly StoredToken[], colourValue?: string): string {
-  if (colourValue !== undefined) return `${hoverMarkdown(tokens)}\n\nColour: ${colourValue}`;
-  if (tokens.length === 1) return tokenSection(tokens[0]!, '');
+export function hoverMarkdown(tokens: readonly StoredToken[], rows?: HoverRows, colourValue?: string): string {
+  if (colourValue !== undefined) return `${hoverMarkdown(tokens, rows)}\n\nColour: ${colourValue}`;
+  if (tokens.length === 1) return tokenSection(tokens[0]!, '', 0, rows);
   const joint = tokens.reduce<number | undefined>(
     (sum, token) => (sum === undefined || token.logprob === undefined ? undefined : sum + token.logprob), 0);
   const header = `**One character from ${tokens.length} tokens** · joint ${formatPercent(joint === undefined ? undefined : Math.exp(joint))}`
     + ` · logprob ${formatLogprob(joint)}\n\n`;
-  return header + tokens.map((token, i) => tokenSection(token, `Token ${i + 1} of ${tokens.length}: `)).join('\n\n---\n\n');
+  return header + tokens.map((token, i) => tokenSection(token, `Token ${i + 1} of ${tokens.length}: `, i, rows)).join('\n\n---\n\n');
 }
 
-function tokenSection(token: StoredToken, prefix: string): string {
+function tokenSection(token: StoredToken, prefix: string, index: number, rows: HoverRows | undefined): string {
   const probability = token.logprob === undefined ? undefined : Math.exp(token.logprob);
-  const ranked = rankAlternatives(token.alternatives);
-  const rankIndex = ranked.findIndex((alternative) => alternative.token === token.token);
+  const ranked = rankedAlternatives(token.alternatives);
+  const rankIndex = ranked.findIndex(({ alternative }) => alternative.token === token.token);
   const rank = rankIndex >= 0 ? `rank ${rankIndex + 1} of ${ranked.length}`
     : ranked.length > 0 ? `not among the top ${ranked.length}` : 'no alternatives returned';
   const lines = [
     `${prefix}${codeSpan(visibleToken(token.token), false)} · **${formatPercent(probability)}** · logprob ${formatLogprob(token.logprob)} · ${rank}`,
   ];
+  for (const line of rows?.tokenLines(index) ?? []) lines.push('', line);
   if (token.logprob === undefined) lines.push('', '_The model returned no logprob for this token._');
   if (ranked.length > 0) {
-    lines.push('', '| | alternative | probability | logprob | |', '|:-:|:--|--:|--:|:--|');
-    for (const alternative of ranked) {
+    lines.push('', `| | alternative | probability | logprob | |${rows ? ' |' : ''}`, `|:-:|:--|--:|--:|:--|${rows ? ':--|' : ''}`);
+    for (const { alternative, index: stored } of ranked) {
       const p = Math.exp(alternative.logprob);
       const chosen = alternative.token === token.token ? '▶' : '';
-      lines.push(`| ${chosen} | ${codeSpan(visibleToken(alternative.token), true)} | ${formatPercent(p)} | ${formatLogprob(alternative.logprob)} | ${bar(p)} |`);
+      const cell = rows ? ` ${rows.alternativeCell(index, stored)} |` : '';
+      lines.push(`| ${chosen} | ${codeSpan(visibleToken(alternative.token), true)} | ${formatPercent(p)} | ${formatLogprob(alternative.logprob)} | ${bar(p)} |${cell}`);
     }
-    const { coverage, entropyBits } = summarize(ranked);
+    const { coverage, entropyBits } = summarize(ranked.map(({ alternative }) => alternative));
     lines.push('', `Top ${ranked.length} cover ${formatPercent(coverage)} of the probability · entropy over the top ${ranked.length}`
       + ` (renormalised): ${entropyBits.toFixed(2)} bits`);
   }
@@ -44,10 +58,15 @@ function tokenSection(token: StoredToken, prefix: string): string {
 
 /** Alternatives by descending logprob, duplicates (same token string) kept once. */
 export function rankAlternatives(alternatives: readonly Alternative[]): Alternative[] {
+  return rankedAlternatives(alternatives).map(({ alternative }) => alternative);
+}
+
+/** As `rankAlternatives`, each with its index in the list as given (the index hover links carry). */
+export function rankedAlternatives(alternatives: readonly Alternative[]): { alternative: Alternative; index: number }[] {
   const seen = new Set<string>();
-  return [...alternatives]
-    .sort((a, b) => b.logprob - a.logprob)
-    .filter((alternative) => !seen.has(alternative.token) && seen.add(alternative.token));
+  return alternatives.map((alternative, index) => ({ alternative, index }))
+    .sort((a, b) => b.alternative.logprob - a.alternative.logprob)
+    .filter(({ alternative }) => !seen.has(alternative.token) && seen.add(alternative.token));
 }
 
 /** Probability mass the listed alternatives cover, and the entropy (bits) of their renormalised distribution. */

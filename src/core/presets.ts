@@ -1,3 +1,5 @@
+import type { CapabilityOverrides } from './capabilities';
+import { PRESET_CAPABILITIES, readCapabilityOverrides } from './capabilities';
 import type { ApiStyle } from './request';
 import { DEFAULT_BASE_URL, DEFAULT_MODEL } from './settings/schema';
 
@@ -10,6 +12,10 @@ export interface EndpointProfile {
   /** Azure OpenAI classic deployment URLs. */
   readonly azureDeployment?: string;
   readonly azureApiVersion?: string;
+  /** The preset it was made from (a `PRESETS` name): what the endpoint can do before Check Endpoint probes it. */
+  readonly preset?: string;
+  /** What the user knows about the server better than the preset (capabilities.ts `CapabilityOverrides`). */
+  readonly capabilities?: CapabilityOverrides;
 }
 
 export interface Preset {
@@ -41,8 +47,30 @@ export const LOCAL_SERVERS: readonly { readonly preset: string; readonly baseUrl
   { preset: 'LM Studio', baseUrl: 'http://127.0.0.1:1234/v1' },
 ];
 
-/** Checks a profile read from settings; returns it typed, or why it cannot be used. */
-export function readProfile(name: string, value: unknown): EndpointProfile | string {
+/**
+ * The preset of a hosted endpoint, from its host (api.openai.com is OpenAI wherever the URL came from). Local
+ * servers share hosts and ports are only defaults, so they are never guessed: a profile says its preset.
+ */
+export function presetForUrl(baseUrl: string): string | undefined {
+  const host = hostOf(baseUrl);
+  if (host === undefined) return undefined;
+  if (host.endsWith('.openai.azure.com')) return 'Azure OpenAI';
+  return PRESETS.find((preset) => preset.needsKey && hostOf(preset.profile.baseUrl) === host)?.name;
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a profile read from settings; returns it typed, or why it cannot be used. A wrong `preset` or
+ * `capabilities` field does not make the profile unusable: each is left out, with a line in `problems`.
+ */
+export function readProfile(name: string, value: unknown, problems: string[] = []): EndpointProfile | string {
   if (value === null || typeof value !== 'object') return `logprobLens.endpoints["${name}"] is not an object`;
   const profile = value as Record<string, unknown>;
   if (typeof profile.baseUrl !== 'string' || profile.baseUrl.length === 0) return `logprobLens.endpoints["${name}"] has no baseUrl`;
@@ -52,6 +80,11 @@ export function readProfile(name: string, value: unknown): EndpointProfile | str
   const headers = profile.headers !== null && typeof profile.headers === 'object'
     ? Object.fromEntries(Object.entries(profile.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
     : {};
+  const where = `logprobLens.endpoints["${name}"]`;
+  const preset = profile.preset === undefined || (typeof profile.preset === 'string' && Object.hasOwn(PRESET_CAPABILITIES, profile.preset)) ? profile.preset : undefined;
+  if (profile.preset !== undefined && preset === undefined) problems.push(`${where}.preset must be one of ${Object.keys(PRESET_CAPABILITIES).join(', ')}`);
+  const { overrides, problems: capabilityProblems } = readCapabilityOverrides(profile.capabilities, `${where}.capabilities`);
+  problems.push(...capabilityProblems);
   return {
     baseUrl: profile.baseUrl.trim().replace(/\/+$/, ''),
     model: profile.model.trim(),
@@ -59,5 +92,7 @@ export function readProfile(name: string, value: unknown): EndpointProfile | str
     headers,
     ...(typeof profile.azureDeployment === 'string' ? { azureDeployment: profile.azureDeployment } : {}),
     ...(typeof profile.azureApiVersion === 'string' ? { azureApiVersion: profile.azureApiVersion } : {}),
+    ...(preset !== undefined ? { preset } : {}),
+    ...(Object.keys(overrides).length > 0 ? { capabilities: overrides } : {}),
   };
 }

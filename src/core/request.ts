@@ -36,6 +36,11 @@ export type Role = 'system' | 'user' | 'assistant';
 export interface Message {
   readonly role: Role;
   readonly content: string;
+  /**
+   * On a final assistant message: DeepSeek's and Mistral's "prefix completion", which makes the server continue
+   * this text as the start of its answer (a branch's forced start: see steering.ts). Not an OpenAI field.
+   */
+  readonly prefix?: true;
 }
 
 /** One generation request with logprobs. */
@@ -58,9 +63,13 @@ export function promptMessages(prompt: string, systemPrompt: string | undefined)
 
 /**
  * A conversation as one raw prompt for legacy Completions, which have no roles: the messages' texts in order,
- * separated by a blank line. A final assistant message is the start of the answer, so nothing follows it.
+ * separated by a blank line. A final assistant message is the forced start of the answer (a branch's prefix), and
+ * an answer begins right after its prompt: it follows the rest with no separator, so that
+ * `completionsPrompt([...messages, assistant]) === completionsPrompt(messages) + assistant.content`.
  */
 export function completionsPrompt(messages: readonly Message[]): string {
+  const last = messages.at(-1);
+  if (last?.role === 'assistant' && messages.length > 1) return completionsPrompt(messages.slice(0, -1)) + last.content;
   return messages.map((message) => message.content).join('\n\n');
 }
 

@@ -7,7 +7,9 @@
 import type { Capabilities, OpenAiEncoding, PrefillStyle } from './capabilities';
 import { explainMissing } from './capabilities';
 import type { ChunkDelta } from './chatChunk';
+import type { TokenEntry } from './logprob';
 import type { ApiStyle, CompletionRequest, Message } from './request';
+import type { StoredToken } from './tokenStore';
 import { bytesSpelledInToken } from './utf8';
 
 /** A token or alternative as a response gave it; `id` where the backend sends one (llama.cpp). */
@@ -21,6 +23,7 @@ export type Refusal = { readonly kind: 'refused'; readonly reason: string };
 const refuse = (reason: string): Refusal => ({ kind: 'refused', reason });
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const ESCAPED_BYTES = /^(?:\\x[0-9a-fA-F]{2})+$/;
 
 /**
  * The exact text of a token, or why it has none: a piece of a multi-byte character (true bytes that do not
@@ -36,6 +39,9 @@ export function tokenText(token: TokenLike): string | Refusal {
       return refuse('This token is part of a character (its bytes end inside one), not text of its own.');
     }
   }
+  // OpenAI spells a piece of a character as escapes (`\xf0\x9f\x92`) next to its true bytes; without the bytes
+  // (an alternative, as the store keeps it) the same spelling could also be literal text: neither is sent.
+  if (ESCAPED_BYTES.test(token.token)) return refuse('This token is spelled as bytes (part of a character), not as text of its own.');
   if (token.token.includes('\uFFFD')) return refuse('The server sent this token as "�": its true bytes are lost.');
   return token.token;
 }
@@ -62,9 +68,6 @@ export type BranchPlan =
   }
   | Refusal;
 
-/** The answer's forced start as one assistant message, in the shape each prefill style needs. */
-type PrefixMessage = Message & { readonly prefix?: true };
-
 /**
  * The request that continues `base` (the request that produced the answer, without any forced start; a branch
  * of a branch passes its own base) from `point`, for the endpoint's prefill style; or why it cannot be asked.
@@ -86,15 +89,14 @@ function prefillRequest(base: CompletionRequest, prefix: string, capabilities: C
   : { readonly kind: 'shaped'; readonly request: CompletionRequest; readonly baseUrl?: string } | Refusal {
   const messages = base.messages.at(-1)?.role === 'assistant' ? base.messages.slice(0, -1) : base.messages;
   if (messages.length === 0) return refuse('The original request has no messages to continue from.');
-  const assistant = (extra: Partial<PrefixMessage> = {}): PrefixMessage => ({ role: 'assistant', content: prefix, ...extra });
+  const assistant = (extra: Partial<Message> = {}): Message => ({ role: 'assistant', content: prefix, ...extra });
   const shaped = (request: CompletionRequest, baseUrl?: string) => ({ kind: 'shaped' as const, request, ...(baseUrl !== undefined ? { baseUrl } : {}) });
   switch (capabilities.prefill) {
     case 'completions-prompt': {
       if (base.apiStyle !== 'completions') return refuse('Legacy Completions continue a raw prompt, but this answer came from a chat request: its chat template would be lost.');
-      // completionsPrompt joins messages with blank lines and the answer began right after the prompt, so the
-      // prefix joins the last message with no separator: completionsPrompt(result) === completionsPrompt(base) + prefix.
-      const last = messages.at(-1)!;
-      return shaped({ ...base, messages: [...messages.slice(0, -1), { role: last.role, content: last.content + prefix }] });
+      // completionsPrompt puts a final assistant message right after the prompt, where the answer began:
+      // completionsPrompt(result) === completionsPrompt(base) + prefix.
+      return shaped({ ...base, messages: [...messages, assistant()] });
     }
     case 'vllm-continue-final-message':
       // vLLM defaults add_generation_prompt to true and rejects it together with continue_final_message.
@@ -132,6 +134,33 @@ function deepSeekBetaBaseUrl(baseUrl: string): string | undefined {
 }
 
 /**
+ * The request a branch starts from: the one that produced the answer, without the logit bias it was sent with
+ * (the list in force when the branch is sent is merged then, as for every run).
+ */
+export function branchBase(request: CompletionRequest): CompletionRequest {
+  if (request.extraBody?.logit_bias === undefined) return request;
+  return { ...request, extraBody: Object.fromEntries(Object.entries(request.extraBody).filter(([key]) => key !== 'logit_bias')) };
+}
+
+/** A stored token as an entry for another answer's store: a branch copies its prefix this way, colours and all. */
+export function storedEntry(stored: StoredToken): TokenEntry {
+  return {
+    token: stored.token, logprob: stored.logprob ?? null, top_logprobs: stored.alternatives,
+    ...(stored.bytes ? { bytes: stored.bytes } : {}), ...(stored.id !== undefined ? { id: stored.id } : {}),
+  };
+}
+
+/**
+ * The forced token of a branch: the chosen alternative (or, without one, the token itself: its tail is sampled
+ * anew), with the probability the model gave it and the alternatives it had at that place.
+ */
+export function forcedEntry(at: StoredToken, alternative: number | undefined): TokenEntry {
+  if (alternative === undefined) return storedEntry(at);
+  const chosen = at.alternatives[alternative]!;
+  return { token: chosen.token, logprob: chosen.logprob, top_logprobs: at.alternatives, ...(chosen.id !== undefined ? { id: chosen.id } : {}) };
+}
+
+/**
  * Turns a branch's streamed deltas into what is inserted after the prefix. Backends that repeat the prefix
  * before the continuation (found by the prefill probe) have that repetition held back and dropped, with the
  * tokens that spell it; if the stream turns out not to repeat it after all, everything held is released.
@@ -146,7 +175,7 @@ export class ContinuationFilter {
 
   push(delta: ChunkDelta): ChunkDelta {
     if (!this.stripping) return delta;
-    const combined = this.held ? concat(this.held, delta) : delta;
+    const combined = this.held ? joinDeltas(this.held, delta) : delta;
     if (combined.text.startsWith(this.prefix)) {
       this.stripping = false;
       this.held = undefined;
@@ -177,7 +206,8 @@ export function continuationText(streamed: string, prefix: string, echoesPrefix:
   return filter.push({ text: streamed, tokens: [], hasLogprobs: false, finishReason: 'stop' }).text + filter.end().text;
 }
 
-function concat(a: ChunkDelta, b: ChunkDelta): ChunkDelta {
+/** Two deltas as one: the text and tokens of both, the second's finish reason. */
+export function joinDeltas(a: ChunkDelta, b: ChunkDelta): ChunkDelta {
   return { text: a.text + b.text, tokens: [...a.tokens, ...b.tokens], hasLogprobs: a.hasLogprobs || b.hasLogprobs, finishReason: b.finishReason };
 }
 
@@ -334,6 +364,11 @@ export function logitBiasBody(list: readonly LogitBiasEntry[], capabilities: Cap
   return { extraBody: { logit_bias: logitBias }, applied, skipped };
 }
 
+/** `request` with the list's `logit_bias` merged into its extra body (unchanged when nothing applies). */
+export function withLogitBias(request: CompletionRequest, body: LogitBiasBody): CompletionRequest {
+  return body.extraBody.logit_bias === undefined ? request : { ...request, extraBody: { ...request.extraBody, ...body.extraBody } };
+}
+
 function describeVocabulary(vocabulary: string | undefined): string {
   if (vocabulary === undefined) return 'no vocabulary';
   return vocabulary.startsWith('model:') ? `the model "${vocabulary.slice(6)}"` : `the ${vocabulary} encoding`;
@@ -348,9 +383,41 @@ export function findBias(token: TokenLike, applied: readonly LogitBiasEntry[]): 
   return undefined;
 }
 
+/** A bias as written in messages: "+5", "-100". */
+export function signedBias(bias: number): string {
+  return bias > 0 ? `+${bias}` : `${bias}`;
+}
+
+/** "banned", "boosted" or "lowered". */
+export function biasVerb(bias: number): string {
+  return bias <= BAN_BIAS ? 'banned' : bias > 0 ? 'boosted' : 'lowered';
+}
+
+/** How an entry is keyed, in words (no model text): "id 2212 in o200k_base", "sent as text". */
+export function describeBiasKey(entry: LogitBiasEntry): string {
+  const ids = entry.ids ?? [];
+  if (entry.source === 'string-key' || ids.length === 0) return 'sent as text';
+  if (entry.source === 'response-id') return `id ${ids[0]} (from a response of ${describeVocabulary(entry.vocabulary)})`;
+  return ids.length === 1 ? `id ${ids[0]} in ${entry.vocabulary}` : `${ids.length} tokens in ${entry.vocabulary} (${ids.join(', ')}): only the first is biased`;
+}
+
+/** Only where the ids a response sent belong to the model the next run asks (the same name) is a token keyed by them. */
+export function keyable(token: TokenLike, idsUsable: boolean): TokenLike {
+  return idsUsable || token.id === undefined ? token : { token: token.token, ...(token.bytes ? { bytes: token.bytes } : {}) };
+}
+
+/** What the user is told after Ban or Boost: what was added, how it is keyed, and what the hover will show. */
+export function biasAddedMessage(entry: LogitBiasEntry, capabilities: Capabilities, endpointLabel: string, tokenLabelText: string): string {
+  const verb = biasVerb(entry.bias);
+  const lines = [`${verb[0]!.toUpperCase()}${verb.slice(1)} “${tokenLabelText}” for the next runs on ${endpointLabel} (logit bias ${signedBias(entry.bias)}, ${describeBiasKey(entry)}).`];
+  if (entry.source === 'string-key') lines.push('The server biases every token of that text.');
+  if (capabilities.logprobsReflectBias === 'no') lines.push('The probabilities the next answers show are from before the bias: this backend\'s logprobs do not reflect it.');
+  return lines.join(' ');
+}
+
 /** What the hover adds for a token that was biased in the run (no model text: the hover shows the token already). */
 export function biasHoverNote(entry: LogitBiasEntry, capabilities: Capabilities): string {
-  const signed = entry.bias > 0 ? `+${entry.bias}` : `${entry.bias}`;
+  const signed = signedBias(entry.bias);
   const lines = [entry.bias <= BAN_BIAS ? `**Banned** in this run (logit bias ${signed}).` : `**${entry.bias > 0 ? 'Boosted' : 'Lowered'}** in this run (logit bias ${signed}).`];
   if (entry.source === 'tokenizer' && (entry.ids?.length ?? 0) > 1) {
     lines.push(`Its text is ${entry.ids!.length} tokens in ${entry.vocabulary}; only the first (${entry.ids![0]}) was biased, which keeps this spelling from starting without changing every text that shares the others.`);

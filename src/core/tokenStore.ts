@@ -15,6 +15,11 @@ export interface StoreColumns {
   readonly altStart: Int32Array;
   readonly altText: Int32Array;
   readonly altLogprob: Float32Array;
+  /** Vocabulary ids of the tokens and of the alternatives (-1 unknown), when a backend sent any. */
+  readonly ids?: Int32Array | undefined;
+  readonly altIds?: Int32Array | undefined;
+  /** The bytes of the tokens whose bytes are not the UTF-8 of their text (pieces of characters), by token index. */
+  readonly bytes?: ReadonlyMap<number, readonly number[]> | undefined;
 }
 
 /** Placements in columns: UTF-16 offsets relative to the answer's start, sorted by offset. */
@@ -31,6 +36,10 @@ export interface StoredToken {
   readonly token: string;
   readonly logprob: number | undefined;
   readonly alternatives: readonly Alternative[];
+  /** The model's token id, where the response sent one (llama.cpp) and this answer gave its text only one id. */
+  readonly id?: number;
+  /** True bytes, kept only where they are not the UTF-8 of `token` (a piece of a character, spelled `\xf0\x9f`). */
+  readonly bytes?: readonly number[];
 }
 
 /** A token read back into reused objects (`TokenStore.readInto`); valid until the next read into it. */
@@ -47,6 +56,26 @@ export interface Placement {
   readonly end: number;
   readonly firstToken: number;
   readonly tokenCount: number;
+}
+
+const NO_ID = -1;
+const AMBIGUOUS = -2;
+const MAX_ID = 0x7fffffff;
+
+function withId<T extends object>(value: T, id: number): T & { id?: number } {
+  return id >= 0 ? { ...value, id } : value;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Whether `bytes` are not the UTF-8 of `token`: backends spell a piece of a character as escapes (OpenAI's
+ * `\xf0\x9f\x92`) or as "�", and only then do the two differ; other tokens skip the comparison.
+ */
+function isIrregular(token: string, bytes: readonly number[]): boolean {
+  if (!token.includes('\\') && !token.includes('\uFFFD')) return false;
+  const encoded = utf8.encode(token);
+  return encoded.length !== bytes.length || encoded.some((byte, i) => byte !== bytes[i]);
 }
 
 /** Placements per shift chunk: an edit moves the placements after it by updating one base per chunk. */
@@ -66,6 +95,14 @@ export class TokenStore {
   private altCount: GrowableColumn<Uint8Array> = uint8Column();
   private altText: ChunkedColumn<Int32Array> = new ChunkedColumn((n) => new Int32Array(n));
   private altLogprob: ChunkedColumn<Float32Array> = new ChunkedColumn((n) => new Float32Array(n));
+  /**
+   * The vocabulary id of each interned string (indexed like the string table): a vocabulary gives a text one id,
+   * so ids cost nothing per token. NO_ID until a response sends one; AMBIGUOUS once two ids came for one text (a
+   * lossy "�" stands for many byte tokens): then the text has no id here.
+   */
+  private stringIds: GrowableColumn<Int32Array> = int32Column();
+  /** Tokens whose bytes are not the UTF-8 of their text: rare (pieces of characters), so kept sparsely. */
+  private irregularBytes = new Map<number, readonly number[]>();
 
   /** Offsets relative to their chunk's base in `chunkShift`. */
   private readonly placeStart = int32Column();
@@ -93,6 +130,11 @@ export class TokenStore {
     store.altCount = GrowableColumn.of(altCount, (n) => new Uint8Array(n));
     store.altText = ChunkedColumn.of(columns.altText, (n) => new Int32Array(n));
     store.altLogprob = ChunkedColumn.of(columns.altLogprob, (n) => new Float32Array(n));
+    store.stringIds = GrowableColumn.of(new Int32Array(columns.strings.length).fill(NO_ID), (n) => new Int32Array(n));
+    const { ids, altIds } = columns;
+    if (ids) for (let i = 0; i < count; i++) store.noteId(columns.text[i]!, ids[i]!);
+    if (altIds) for (let i = 0; i < altIds.length; i++) store.noteId(columns.altText[i]!, altIds[i]!);
+    store.irregularBytes = new Map(columns.bytes);
     for (let p = 0; p < placements.count; p++) {
       store.addPlacement(placements.start[p]!, placements.end[p]!, placements.firstToken[p]!, placements.tokenCount[p]!);
     }
@@ -105,13 +147,20 @@ export class TokenStore {
     const altStart = new Int32Array(count + 1);
     for (let i = 0; i < count; i++) altStart[i] = this.altStart.get(i);
     altStart[count] = this.altText.length;
+    const text = this.tokenText.toArray();
+    const altText = this.altText.toArray();
+    const idOf = (stringId: number): number => Math.max(-1, this.stringIds.get(stringId));
+    const anyId = this.stringIds.raw.subarray(0, this.stringIds.length).some((id) => id >= 0);
     return {
       strings: [...this.strings.all],
-      text: this.tokenText.toArray(),
+      text,
       logprob: this.tokenLogprob.toArray(),
       altStart,
-      altText: this.altText.toArray(),
+      altText,
       altLogprob: this.altLogprob.toArray(),
+      ids: anyId ? text.map(idOf) : undefined,
+      altIds: anyId ? altText.map(idOf) : undefined,
+      bytes: new Map(this.irregularBytes),
     };
   }
 
@@ -129,18 +178,45 @@ export class TokenStore {
   }
 
   addToken(entry: TokenEntry): number {
-    const index = this.tokenText.push(this.strings.intern(entry.token));
+    const text = this.internWithId(entry.token, entry.id);
+    const index = this.tokenText.push(text);
     this.tokenLogprob.push(cleanLogprob(entry.logprob) ?? Number.NaN);
+    if (entry.bytes && entry.bytes.length > 0 && isIrregular(entry.token, entry.bytes)) this.irregularBytes.set(index, entry.bytes);
     this.altStart.push(this.altText.length);
     const alternatives = entry.top_logprobs ?? [];
     const count = Math.min(alternatives.length, 255);
     this.altCount.push(count);
     for (let i = 0; i < count; i++) {
       const alternative = alternatives[i]!;
-      this.altText.push(this.strings.intern(alternative.token));
+      this.altText.push(this.internWithId(alternative.token, alternative.id));
       this.altLogprob.push(cleanLogprob(alternative.logprob) ?? Number.NEGATIVE_INFINITY);
     }
     return index;
+  }
+
+  /**
+   * Appends token `index` of another store, alternatives, ids and bytes included, column by column: a branch
+   * copies its prefix this way without building an object per token and alternative.
+   */
+  copyToken(source: TokenStore, index: number): number {
+    const copied = this.tokenText.push(this.internFrom(source, source.tokenText.get(index)));
+    this.tokenLogprob.push(source.tokenLogprob.get(index));
+    const bytes = source.irregularBytes.get(index);
+    if (bytes) this.irregularBytes.set(copied, bytes);
+    this.altStart.push(this.altText.length);
+    const first = source.altStart.get(index);
+    const count = source.altCount.get(index);
+    this.altCount.push(count);
+    for (let i = first; i < first + count; i++) {
+      this.altText.push(this.internFrom(source, source.altText.get(i)));
+      this.altLogprob.push(source.altLogprob.get(i));
+    }
+    return copied;
+  }
+
+  /** What the aligner places a token by: its text, and its true bytes where they differ. */
+  surface(index: number): TokenEntry {
+    return { token: this.strings.lookup(this.tokenText.get(index)), logprob: null, bytes: this.irregularBytes.get(index) ?? null };
   }
 
   token(index: number): StoredToken {
@@ -148,9 +224,37 @@ export class TokenStore {
     const first = this.altStart.get(index);
     const alternatives: Alternative[] = [];
     for (let i = first; i < first + this.altCount.get(index); i++) {
-      alternatives.push({ token: this.strings.lookup(this.altText.get(i)), logprob: this.altLogprob.get(i) });
+      const text = this.altText.get(i);
+      alternatives.push(withId({ token: this.strings.lookup(text), logprob: this.altLogprob.get(i) }, this.stringIds.get(text)));
     }
-    return { token: this.strings.lookup(this.tokenText.get(index)), logprob: Number.isNaN(logprob) ? undefined : logprob, alternatives };
+    const text = this.tokenText.get(index);
+    const bytes = this.irregularBytes.get(index);
+    return withId({
+      token: this.strings.lookup(text), logprob: Number.isNaN(logprob) ? undefined : logprob, alternatives, ...(bytes ? { bytes } : {}),
+    }, this.stringIds.get(text));
+  }
+
+  private internWithId(text: string, id: number | undefined): number {
+    const interned = this.strings.intern(text);
+    if (interned === this.stringIds.length) this.stringIds.push(NO_ID);
+    if (id !== undefined) this.noteId(interned, id);
+    return interned;
+  }
+
+  /** What a response said of an interned string's id: its first id, or ambiguous once another comes. */
+  private noteId(interned: number, id: number): void {
+    if (id < 0 || id > MAX_ID) return;
+    const known = this.stringIds.get(interned);
+    if (known === NO_ID) this.stringIds.set(interned, id);
+    else if (known !== id) this.stringIds.set(interned, AMBIGUOUS);
+  }
+
+  /** A string of another store interned here with what that store knew of its id (an ambiguous text stays so). */
+  private internFrom(source: TokenStore, stringId: number): number {
+    const id = source.stringIds.get(stringId);
+    const interned = this.internWithId(source.strings.lookup(stringId), id >= 0 ? id : undefined);
+    if (id === AMBIGUOUS) this.stringIds.set(interned, AMBIGUOUS);
+    return interned;
   }
 
   /**

@@ -30,6 +30,11 @@ export const Commands = {
   rerunRun: 'logprobLens.runs.rerun',
   deleteRun: 'logprobLens.runs.delete',
   openInspector: 'logprobLens.openInspector',
+  continueWith: 'logprobLens.continueWith',
+  ban: 'logprobLens.ban',
+  boost: 'logprobLens.boost',
+  inspectToken: 'logprobLens.inspectToken',
+  showLogitBias: 'logprobLens.showLogitBias',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

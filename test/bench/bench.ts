@@ -11,6 +11,7 @@ import type { TokenEntry } from '../../src/core/logprob';
 import { runHostileBench } from './hostileBench';
 import { runLoggedBench } from './loggedBench';
 import { runRunsBench } from './runsBench';
+import { runSteeringBench } from './steeringBench';
 import { runTokenizerBench } from './tokenizerBench';
 import { runInspectorBench } from './inspectorBench';
 
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
     const used = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
     const before = used();
     const held = buildAnswer(100_000, 20);
+    // Twice: one collection can leave the garbage of the build behind (the figure then jumps by ~50 B).
+    gc();
     gc();
     const after = used();
     console.log(`memory per token, 100k tokens × 20 alternatives held: ${((after - before) / 100_000).toFixed(0)} B  (target <= 256 B; ${held.store.tokenCount} tokens)\n`);
@@ -187,6 +190,8 @@ async function main(): Promise<void> {
   await runRunsBench();
   console.log('\ntokenizer (logit bias ids)');
   await runTokenizerBench();
+  console.log('\nsteering from the hover');
+  await runSteeringBench();
 
   // 8. Sizes.
   const size = (file: string): string => (fs.existsSync(file) ? `${(fs.statSync(file).size / 1024).toFixed(1)} KB` : 'not built');

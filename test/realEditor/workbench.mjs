@@ -180,3 +180,18 @@ export async function textBox(page, text, from, to, within = '') {
   if (!box) throw new Error(`“${text}” is not on screen`);
   return box;
 }
+
+/**
+ * What the anchors of Logprob Lens's hover part point at: their data-href (where VS Code keeps a link's target; the
+ * href it leaves is empty), else their href. Our part is the one that shows a logprob; other parts of the same
+ * hover are VS Code's own (in a markdown file, the link detector's "Execute command" for link text the model wrote).
+ */
+export function hoverLinks(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.monaco-hover .rendered-markdown')]
+    .filter((part) => / · logprob /.test(part.textContent ?? ''))
+    .flatMap((part) => [...part.querySelectorAll('a')])
+    .map((link) => link.getAttribute('data-href') || link.getAttribute('href') || `(no target: ${link.textContent})`));
+}
+
+/** A link to one of our hover commands (core/hoverActions.ts HOVER_COMMANDS), with its encoded arguments. */
+export const OWN_COMMAND_LINK = /^command:logprobLens\.(?:continueWith|ban|boost|inspectToken)\?[A-Za-z0-9%._-]+$/;

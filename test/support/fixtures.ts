@@ -6,6 +6,8 @@ export const repoRoot = path.resolve(__dirname, __dirname.includes(`${path.sep}o
 export const providerFixtures = path.join(repoRoot, 'test', 'fixtures', 'providers');
 /** Hand-written transcripts for cases no recording has (see its README). */
 export const syntheticFixtures = path.join(repoRoot, 'test', 'fixtures', 'synthetic');
+/** Continuations and probe answers for steering (hand-written where no recording exists: see its README). */
+export const steeringFixtures = path.join(repoRoot, 'test', 'fixtures', 'steering');
 
 export function readFixture(name: string): string {
   return fs.readFileSync(path.join(providerFixtures, name), 'utf8');

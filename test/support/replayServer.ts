@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
-import { parseSseTranscript, providerFixtures, syntheticFixtures } from './fixtures';
+import { parseSseTranscript, providerFixtures, steeringFixtures, syntheticFixtures } from './fixtures';
 
 /**
  * A small OpenAI-compatible server for tests, on 127.0.0.1 and a random port. It replays recorded real responses
@@ -26,6 +26,11 @@ export interface ReplayServer {
   readonly faultsSeen: Set<string>;
   /** When set, replays this recording whatever model is asked for (the UI test switches answers this way). */
   transcriptOverride: string | undefined;
+  /**
+   * When set, names the recording for each request from its path and body, like a server that answers a forced
+   * start or a banned token differently; `undefined` from it falls back to the model name.
+   */
+  chooseRecording: ((path: string, body: Record<string, unknown> | undefined) => string | undefined) | undefined;
   /** Where the model `fault:redirect` sends the client (a 307, which would re-send the body). */
   redirectTarget: string;
   close(): Promise<void>;
@@ -89,7 +94,7 @@ export const FAULTS: Record<string, Fault> = {
 
 export async function startReplayServer(options: ReplayServerOptions = {}): Promise<ReplayServer> {
   const requests: RecordedRequest[] = [];
-  const dirs = [providerFixtures, syntheticFixtures];
+  const dirs = [providerFixtures, syntheticFixtures, steeringFixtures];
   const sockets = new Set<Socket>();
   /** The recording a model name stands for: an SSE transcript, or a JSON body (unwrapped from a cassette). */
   const recordingFor = (model: string): { sse: string } | { json: unknown } | undefined => {
@@ -131,7 +136,7 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
         jsonError(404, `No route ${request.method ?? ''} ${url.pathname}`)(response);
         return;
       }
-      const model = state.transcriptOverride ?? (typeof body?.model === 'string' ? body.model : '');
+      const model = state.transcriptOverride ?? state.chooseRecording?.(url.pathname, body) ?? (typeof body?.model === 'string' ? body.model : '');
       if (model === 'fault:redirect') {
         response.writeHead(307, { location: `${state.redirectTarget}/chat/completions` });
         response.end();
@@ -188,6 +193,7 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
     paceMs: options.paceMs ?? 0,
     redirectTarget: 'http://127.0.0.1:9/v1',
     transcriptOverride: undefined,
+    chooseRecording: undefined,
     faultsSeen: new Set<string>(),
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();

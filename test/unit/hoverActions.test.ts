@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { defaultCapabilities } from '../../src/core/capabilities';
-import type { ActionArgs, ActionTarget } from '../../src/core/hoverActions';
+import type { ActionArgs, ActionTarget, SteeringHoverContext } from '../../src/core/hoverActions';
 import { hoverMarkdown } from '../../src/core/hoverMarkdown';
 import {
-  HOVER_COMMANDS, HOVER_ENABLED_COMMANDS, actionLink, actionsMarkdown, parseActionArgs, rowActions, staleReason, textFingerprint,
+  HOVER_COMMANDS, HOVER_ENABLED_COMMANDS, actionLink, actionsMarkdown, parseActionArgs, rowActions, staleReason, steeringRows, textFingerprint,
 } from '../../src/core/hoverActions';
+import { FORCED_TOKEN_NOTE, LOGPROBS_IGNORE_BIAS_NOTE } from '../../src/core/steering';
+import type { StoredToken } from '../../src/core/tokenStore';
 
 const HOSTILE = [
   '[x](command:workbench.action.terminal.new)',
@@ -24,7 +26,7 @@ const argsOf = (destination: string): unknown[] => JSON.parse(decodeURIComponent
 
 describe('hover actions: links to our commands only', () => {
   it('lists exactly our four commands for isTrusted.enabledCommands', () => {
-    assert.deepEqual([...HOVER_ENABLED_COMMANDS].sort(), ['logprobLens.ban', 'logprobLens.boost', 'logprobLens.continueWith', 'logprobLens.inspect']);
+    assert.deepEqual([...HOVER_ENABLED_COMMANDS].sort(), ['logprobLens.ban', 'logprobLens.boost', 'logprobLens.continueWith', 'logprobLens.inspectToken']);
   });
 
   it('builds one link per action, labelled by us, pointing at our command with validated arguments', () => {
@@ -39,7 +41,7 @@ describe('hover actions: links to our commands only', () => {
   });
 
   it('never lets a hostile token become a link: the output is only our grammar, whatever the token says', () => {
-    const grammar = /^\[(?:Continue|Ban|Boost|Inspect)\]\(command:logprobLens\.(?:continueWith|ban|boost|inspect)\?[A-Za-z0-9%._-]+ "[A-Za-z0-9 ().-]+"\)$/;
+    const grammar = /^\[(?:Continue|Ban|Boost|Inspect)\]\(command:logprobLens\.(?:continueWith|ban|boost|inspectToken)\?[A-Za-z0-9%._-]+ "[A-Za-z0-9 ().-]+"\)$/;
     for (const hostile of HOSTILE) {
       for (const target of [
         { answer: 'a1', token: 0, tokenText: hostile },
@@ -85,7 +87,8 @@ describe('hover actions: which actions a row offers', () => {
   it('offers Continue on alternatives where a prefill exists, Ban and Boost where the token can be keyed', () => {
     const vllm = defaultCapabilities({ preset: 'vLLM', apiStyle: 'chat', model: 'm' });
     assert.deepEqual(rowActions(vllm, { token: ' Oceania', id: 5 }, true, at('m')), { actions: ['continueWith', 'ban', 'boost'], disabled: {} });
-    assert.deepEqual(rowActions(vllm, { token: ' Australia' }, false, at('m')), { actions: ['inspect'], disabled: { ban: 'no-token-id' } });
+    assert.deepEqual(rowActions(vllm, { token: ' Australia' }, false, at('m')), { actions: ['continueWith', 'inspect'], disabled: { ban: 'no-token-id' } });
+    assert.deepEqual(rowActions(vllm, { token: ' Australia' }, false, at('m'), false), { actions: ['inspect'], disabled: { ban: 'no-token-id' } });
     const openAi = defaultCapabilities({ preset: 'OpenAI', apiStyle: 'chat', model: 'gpt-4o' });
     assert.deepEqual(rowActions(openAi, { token: ' Oceania' }, true, at('gpt-4o')), { actions: ['ban', 'boost'], disabled: { continueWith: 'no-prefill' } });
     assert.deepEqual(rowActions(openAi, { token: ' Oceania' }, true, at('my-deployment')).disabled, { continueWith: 'no-prefill', ban: 'no-token-id' });
@@ -100,6 +103,98 @@ describe('hover actions: which actions a row offers', () => {
   });
 });
 
+describe('hover actions: the rows of a hover', () => {
+  const llamaCpp = defaultCapabilities({ preset: 'llama.cpp server', apiStyle: 'chat', model: 'm' });
+  // The recorded token " by" of the top-5 OpenAI answer (openai-chat-stream-top5-llamastack), its alternatives in
+  // stored order; it is token 3 of that answer.
+  const by: StoredToken = { token: ' by', logprob: -0.039, alternatives: [
+    { token: ' by', logprob: -0.039 }, { token: ' is', logprob: -3.289 }, { token: ' in', logprob: -6.914 }, { token: ',', logprob: -12.539 }, { token: ' on', logprob: -16.602 },
+  ] };
+  const context = (overrides: Partial<SteeringHoverContext> = {}): SteeringHoverContext => ({
+    answer: 'a1', tokens: [{ index: 3, stored: by }], capabilities: llamaCpp, bias: { model: 'm', apiStyle: 'chat', endpointLabel: 'Local' },
+    idsUsable: true, output: 'replace', ...overrides,
+  });
+  const tableRows = (markdown: string): string[] => markdown.split('\n').filter((line) => line.startsWith('| ') && line.includes('`'));
+
+  it('puts Continue (in place, and beside), Ban and Boost on each alternative row, pointing at its stored index', () => {
+    const rows = tableRows(hoverMarkdown([by], steeringRows(context())));
+    assert.equal(rows.length, 5);
+    // Ranked by probability, the rows are " by", " is", " in", ",", " on": stored indices 0..4 in this recording.
+    rows.forEach((row, alternative) => {
+      const found = links(row);
+      assert.deepEqual(found.map((link) => link.label), ['Continue', 'beside', 'Ban', 'Boost'], row);
+      const text = by.alternatives[alternative]!.token;
+      assert.deepEqual(argsOf(found[0]!.destination), [{ answer: 'a1', token: 3, alternative, fingerprint: textFingerprint(' by', text), output: 'replace' }]);
+      assert.deepEqual(argsOf(found[1]!.destination), [{ answer: 'a1', token: 3, alternative, fingerprint: textFingerprint(' by', text), output: 'beside' }]);
+      assert.deepEqual(argsOf(found[2]!.destination), [{ answer: 'a1', token: 3, alternative, fingerprint: textFingerprint(' by', text) }]);
+    });
+  });
+
+  it('puts the token\'s own actions, Inspect included, on a line of their own under its first line', () => {
+    const markdown = hoverMarkdown([by], steeringRows(context({ output: 'beside' })));
+    const lines = markdown.split('\n');
+    assert.match(lines[0]!, /^`␣by` · \*\*96\.18 %\*\* · logprob -0\.0390 · rank 1 of 5$/);
+    assert.deepEqual(links(lines[2]!).map((link) => link.label), ['Continue', 'in place', 'Ban', 'Boost', 'Inspect']);
+    assert.deepEqual(argsOf(links(lines[2]!)[4]!.destination), [{ answer: 'a1', token: 3, fingerprint: textFingerprint(' by') }]);
+  });
+
+  it('says a reason that holds for the whole hover once, under the token, not on every row', () => {
+    const openAi = defaultCapabilities({ preset: 'OpenAI', apiStyle: 'chat', model: 'gpt-4o' });
+    const markdown = hoverMarkdown([by], steeringRows(context({ capabilities: openAi, bias: { model: 'gpt-4o', apiStyle: 'chat', endpointLabel: 'OpenAI' } })));
+    assert.equal(markdown.split('needs an assistant prefill').length - 1, 1);
+    assert.match(markdown.split('\n')[2]!, /· _Continue: needs an assistant prefill or legacy Completions_$/);
+    for (const row of tableRows(markdown)) assert.deepEqual(links(row).map((link) => link.label), ['Ban', 'Boost']);
+  });
+
+  it('offers Continue only on the first token of a character split over tokens', () => {
+    const first: StoredToken = { token: '\\xf0\\x9f\\x92', logprob: -0.09, alternatives: [], bytes: [240, 159, 146] };
+    const second: StoredToken = { token: '\\x99', logprob: 0, alternatives: [], bytes: [153] };
+    const rows = steeringRows(context({ tokens: [{ index: 10, stored: first }, { index: 11, stored: second }] }));
+    assert.match(rows.tokenLines(0).join('\n'), /_Continue: part of a character, not text_/);
+    assert.ok(!rows.tokenLines(1).join('\n').includes('Continue'));
+  });
+
+  it('says on the forced token that the user chose it, and on a biased token what the bias was and that the logprobs ignore it', () => {
+    const rows = steeringRows(context({
+      forcedToken: 3,
+      appliedBias: { entries: [{ text: ' by', bias: -100, source: 'string-key' }], capabilities: llamaCpp },
+    }));
+    const lines = rows.tokenLines(0);
+    assert.equal(lines[0], FORCED_TOKEN_NOTE);
+    assert.equal(lines[1], `**Banned** in this run (logit bias -100). Sent as text: the server biased every token of that text. ${LOGPROBS_IGNORE_BIAS_NOTE}`);
+  });
+
+  it('offers no Continue while the answer streams, or when no request made it, and says why', () => {
+    assert.match(steeringRows(context({ continueOff: 'streaming' })).tokenLines(0).at(-1)!, /_Continue: wait until the answer is complete_$/);
+    const none = steeringRows(context({ continueOff: 'no-request' }));
+    assert.match(none.tokenLines(0).at(-1)!, /_Continue: this answer was not generated here, so there is no request to continue_$/);
+    assert.deepEqual(links(none.alternativeCell(0, 1)).map((link) => link.label), ['Ban', 'Boost']);
+  });
+
+  it('keys nothing by ids that belong to another model', () => {
+    const vllm = defaultCapabilities({ preset: 'vLLM', apiStyle: 'chat', model: 'm' });
+    const withIds: StoredToken = { ...by, id: 555, alternatives: by.alternatives.map((alternative, i) => ({ ...alternative, id: 600 + i })) };
+    const own = steeringRows(context({ capabilities: vllm, tokens: [{ index: 3, stored: withIds }] }));
+    assert.deepEqual(links(own.alternativeCell(0, 1)).map((link) => link.label), ['Continue', 'beside', 'Ban', 'Boost']);
+    const foreign = steeringRows(context({ capabilities: vllm, tokens: [{ index: 3, stored: withIds }], idsUsable: false }));
+    assert.equal(foreign.alternativeCell(0, 1).split(' · ').at(-1), '_Ban, Boost: no token id for it here_');
+  });
+
+  it('adds only our own links to a hover of hostile tokens, each with arguments that validate', () => {
+    const outsideCodeSpans = (markdown: string): string => markdown.replace(/(`+)(?:(?!\1)[\s\S])*?\1/g, '');
+    for (const hostile of HOSTILE) {
+      const stored: StoredToken = { token: hostile, logprob: -0.5, alternatives: [{ token: hostile, logprob: -0.5 }, { token: ' safe', logprob: -1 }] };
+      const markdown = hoverMarkdown([stored], steeringRows(context({ tokens: [{ index: 0, stored }] })));
+      const rendered = outsideCodeSpans(markdown);
+      const targets = [...rendered.matchAll(/\]\((command:[^\s)"?]*)/g)].map((m) => m[1]);
+      assert.ok(targets.length >= 5, JSON.stringify(hostile));
+      for (const target of targets) assert.ok(HOVER_ENABLED_COMMANDS.includes(target!.slice('command:'.length)), `${JSON.stringify(hostile)}: ${target}`);
+      assert.equal(rendered.split('command:').length - 1, targets.length, JSON.stringify(hostile));
+      for (const link of links(rendered)) assert.ok(parseActionArgs(argsOf(link.destination)[0]), JSON.stringify(hostile));
+    }
+  });
+});
+
 describe('hover actions: validating a command\'s argument', () => {
   const valid = { answer: 'a-1_B', token: 4, alternative: 2, fingerprint: '0a1b2c3d' };
 
@@ -107,6 +202,7 @@ describe('hover actions: validating a command\'s argument', () => {
     assert.deepEqual(parseActionArgs(valid), valid);
     assert.deepEqual(parseActionArgs({ answer: 'a', token: 0, fingerprint: 'ffffffff' }), { answer: 'a', token: 0, fingerprint: 'ffffffff' });
     assert.deepEqual(parseActionArgs(JSON.parse(JSON.stringify(valid))), valid);
+    assert.deepEqual(parseActionArgs({ ...valid, output: 'beside' }), { ...valid, output: 'beside' });
   });
 
   it('rejects wrong types, extra or missing fields, huge or fractional values and odd objects', () => {
@@ -118,6 +214,7 @@ describe('hover actions: validating a command\'s argument', () => {
       { ...valid, alternative: 1001 }, { ...valid, alternative: -1 }, { ...valid, alternative: null }, { ...valid, alternative: undefined },
       { ...valid, answer: '' }, { ...valid, answer: 'a/b' }, { ...valid, answer: 'x'.repeat(65) }, { ...valid, answer: 'a\u0000' },
       { ...valid, fingerprint: '0A1B2C3D' }, { ...valid, fingerprint: '0a1b2c3' }, { ...valid, fingerprint: 12345678 },
+      { ...valid, output: 'elsewhere' }, { ...valid, output: null },
     ];
     for (const value of rejected) assert.equal(parseActionArgs(value), undefined, String(JSON.stringify(value)));
   });

@@ -26,7 +26,7 @@ describe('hover markdown', () => {
 
   it('ends with what the colour says in a mode other than probability', () => {
     const tokens = [token(' =', Math.log(0.62), [{ token: ' =', logprob: Math.log(0.62) }, { token: ' equals', logprob: Math.log(0.376) }])];
-    const markdown = hoverMarkdown(tokens, 'margin 24.4 points');
+    const markdown = hoverMarkdown(tokens, undefined, 'margin 24.4 points');
     assert.equal(markdown, `${hoverMarkdown(tokens)}\n\nColour: margin 24.4 points`);
   });
 

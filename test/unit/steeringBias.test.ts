@@ -6,9 +6,11 @@ import type { ChatChunkLike } from '../../src/core/chatChunk';
 import { chatChunkDelta } from '../../src/core/chatChunk';
 import type { BiasContext, LogitBiasEntry, TokenLike } from '../../src/core/steering';
 import {
-  BAN_BIAS, LOGPROBS_IGNORE_BIAS_NOTE, MAX_BIAS_ENTRIES, addBias, biasEntry, biasHoverNote, clampBias, encodingForModel, findBias,
-  logitBiasBody, planBiasKey, readBiasList, readLogitBiasProbe, removeBias,
+  BAN_BIAS, LOGPROBS_IGNORE_BIAS_NOTE, MAX_BIAS_ENTRIES, addBias, biasAddedMessage, biasEntry, biasHoverNote, branchBase, clampBias,
+  describeBiasKey, encodingForModel, findBias, keyable, logitBiasBody, planBiasKey, readBiasList, readLogitBiasProbe, removeBias,
+  withLogitBias,
 } from '../../src/core/steering';
+import type { CompletionRequest } from '../../src/core/request';
 import { encode } from '../../src/tokenizer/index';
 import { createClient, streamChat } from '../../src/client/requests';
 import { chatChunks } from '../support/fixtures';
@@ -181,6 +183,42 @@ describe('logit bias: the list and the hover', () => {
     assert.equal(biasHoverNote(entry(' a', -100), caps('OpenAI', 'gpt-4o')), `**Banned** in this run (logit bias -100). ${LOGPROBS_IGNORE_BIAS_NOTE}`);
     assert.match(biasHoverNote(entry(' a', 5), caps('vLLM', 'm')), /^\*\*Boosted\*\* in this run \(logit bias \+5\)\. The probabilities shown are from before the bias/);
     assert.match(biasHoverNote(entry(' a', -3), caps('Together', 'm')), /^\*\*Lowered\*\*.*is not known for this backend\.$/);
+  });
+});
+
+describe('logit bias: into every next request, and in words', () => {
+  const request = (extraBody?: Record<string, unknown>): CompletionRequest => ({
+    apiStyle: 'chat', model: 'gpt-4o', topLogprobs: 5, sampling: {}, messages: [{ role: 'user', content: 'What is 4+4?' }], ...(extraBody ? { extraBody } : {}),
+  });
+
+  it('merges the list\'s body into a request\'s extra body, keeping what was there, and leaves it alone when nothing applies', async () => {
+    const equals = await entryFor({ token: ' equals' }, BAN_BIAS, caps('OpenAI', 'gpt-4o'), context('gpt-4o'));
+    const body = logitBiasBody([equals], caps('OpenAI', 'gpt-4o'), context('gpt-4o'));
+    // " equals" in o200k_base, by gpt-tokenizer directly.
+    assert.deepEqual(withLogitBias(request({ top_k: 40 }), body).extraBody, { top_k: 40, logit_bias: { [String(o200kEncode(' equals')[0])]: -100 } });
+    const nothing = request({ top_k: 40 });
+    assert.equal(withLogitBias(nothing, logitBiasBody([], caps('OpenAI', 'gpt-4o'), context('gpt-4o'))), nothing);
+  });
+
+  it('starts a branch from the request without the bias it was sent with (the list in force then is merged again)', () => {
+    assert.deepEqual(branchBase(request({ logit_bias: { 1: -100 }, top_k: 40 })).extraBody, { top_k: 40 });
+    const plain = request();
+    assert.equal(branchBase(plain), plain);
+  });
+
+  it('uses a response\'s ids only for the model that sent them', () => {
+    assert.deepEqual(keyable({ token: ' by', id: 555 }, false), { token: ' by' });
+    assert.deepEqual(keyable({ token: ' by', id: 555, bytes: [32, 98, 121] }, true), { token: ' by', id: 555, bytes: [32, 98, 121] });
+  });
+
+  it('says how each entry is keyed, and what Ban added, with the several-token case', async () => {
+    const thumbs = await entryFor({ token: '👍' }, BAN_BIAS, caps('OpenAI', 'gpt-4'), context('gpt-4'));
+    // cl100k_base spells "👍" as three tokens (OpenAI cookbook "How to count tokens with tiktoken": 9468, 239, 235).
+    assert.equal(describeBiasKey(thumbs), '3 tokens in cl100k_base (9468, 239, 235): only the first is biased');
+    assert.equal(describeBiasKey({ text: 'x', bias: 5, source: 'string-key' }), 'sent as text');
+    assert.equal(describeBiasKey({ text: 'x', bias: 5, source: 'response-id', ids: [44022], vocabulary: 'model:default' }), 'id 44022 (from a response of the model "default")');
+    assert.equal(biasAddedMessage(thumbs, caps('OpenAI', 'gpt-4'), 'OpenAI', '👍'),
+      `Banned “👍” for the next runs on OpenAI (logit bias -100, 3 tokens in cl100k_base (9468, 239, 235): only the first is biased). The probabilities the next answers show are from before the bias: this backend's logprobs do not reflect it.`);
   });
 });
 

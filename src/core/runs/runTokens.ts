@@ -124,9 +124,9 @@ export function tokensFromStore(store: TokenStore): RunTokens {
   return tokensFromColumns(store.columns());
 }
 
-/** A run's tokens from a live store's columns (no ids or partial-character bytes: the store does not keep them). */
+/** A run's tokens from a live store's columns, with the ids and partial-character bytes it keeps. */
 export function tokensFromColumns(columns: StoreColumns): RunTokens {
-  return { ...columns, count: columns.text.length, ids: undefined, altIds: undefined, bytes: new Map() };
+  return { ...columns, count: columns.text.length, ids: columns.ids, altIds: columns.altIds, bytes: columns.bytes ?? new Map() };
 }
 
 /** A live answer's placements that still show the model's text (edited ones are left out: they stay uncoloured). */

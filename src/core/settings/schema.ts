@@ -73,6 +73,8 @@ export const SETTINGS = {
   'history.maxRuns': { type: 'number', integer: true, default: 1000, minimum: 1, maximum: 100_000, scope: 'window', restricted: true },
   'history.maxMegabytes': { type: 'number', default: 500, minimum: 1, maximum: 100_000, scope: 'window', restricted: true },
   'samples.count': { type: 'number', integer: true, default: 5, minimum: 2, maximum: 50, scope: 'resource', restricted: true },
+  branchOutput: { type: 'enum', default: 'replace', values: ['replace', 'beside'], scope: 'resource' },
+  boostBias: { type: 'number', default: 5, exclusiveMinimum: 0, maximum: 100, scope: 'resource', restricted: true },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingKey = keyof typeof SETTINGS;

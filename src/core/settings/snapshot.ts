@@ -1,7 +1,9 @@
 import type { ColourMode } from '../buckets';
 import { COLOUR_MODES, MODE_DEFAULTS } from '../buckets';
+import type { CapabilityOverrides } from '../capabilities';
+import type { BranchOutput } from '../hoverActions';
 import type { EndpointProfile } from '../presets';
-import { readProfile } from '../presets';
+import { presetForUrl, readProfile } from '../presets';
 import type { ApiStyle, Sampling } from '../request';
 import type { ExtraSamplers } from '../samplers';
 import type { InspectedSetting, SettingKey, SettingLevel } from './schema';
@@ -50,6 +52,13 @@ export interface LensSettings {
   readonly uncertainThreshold: number;
   /** Lines holding an uncertain token get a mark in the gutter. */
   readonly gutterMarks: boolean;
+  /** The preset the endpoint was made from (the profile's, or a hosted endpoint's by its host), if known. */
+  readonly preset: string | undefined;
+  /** The profile's `capabilities`: what the user knows about the server. */
+  readonly capabilityOverrides: CapabilityOverrides;
+  readonly branchOutput: BranchOutput;
+  /** The logit bias Boost adds (Ban is -100). */
+  readonly boostBias: number;
 }
 
 /** Where the values come from: VS Code's `inspect` per key, and whether the workspace is trusted. */
@@ -80,10 +89,11 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
   const profileName = get<string>('endpoint').trim() || undefined;
   const profiles = get<Record<string, unknown>>('endpoints');
   const profile = profileName === undefined ? undefined
-    : Object.hasOwn(profiles, profileName) ? readProfile(profileName, profiles[profileName])
+    : Object.hasOwn(profiles, profileName) ? readProfile(profileName, profiles[profileName], problems)
       : `logprobLens.endpoint names “${profileName}”, which your user settings' logprobLens.endpoints do not define.`;
   const chosen: EndpointProfile | undefined = typeof profile === 'object' ? profile : undefined;
   const stop = get<string[]>('stop').filter((value) => value.length > 0);
+  const baseUrl = chosen?.baseUrl ?? get<string>('baseUrl').trim().replace(/\/+$/, '');
   const colourBy = get<ColourMode>('colourBy');
   // Every mode's settings are read, so that a wrong value is reported at once, not when its mode is chosen.
   const modes = new Map(COLOUR_MODES.map((mode) => {
@@ -94,7 +104,7 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
     profileName: chosen ? profileName : undefined,
     profileChosenBy: levels.get('endpoint') ?? 'default',
     profileProblem: typeof profile === 'string' ? profile : undefined,
-    baseUrl: chosen?.baseUrl ?? get<string>('baseUrl').trim().replace(/\/+$/, ''),
+    baseUrl,
     model: chosen?.model ?? get<string>('model').trim(),
     apiStyle: chosen?.apiStyle ?? get<ApiStyle>('apiStyle'),
     azure: chosen?.azureDeployment ? { deployment: chosen.azureDeployment, apiVersion: chosen.azureApiVersion ?? '2024-10-21' } : undefined,
@@ -125,6 +135,10 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
     gutterMarks: get<boolean>('gutterMarks'),
     history: { enabled: get<boolean>('history.enabled'), maxRuns: get<number>('history.maxRuns'), maxMegabytes: get<number>('history.maxMegabytes') },
     sampleCount: get<number>('samples.count'),
+    preset: chosen?.preset ?? presetForUrl(baseUrl),
+    capabilityOverrides: chosen?.capabilities ?? {},
+    branchOutput: get<BranchOutput>('branchOutput'),
+    boostBias: get<number>('boostBias'),
   };
   return { settings, problems };
 }

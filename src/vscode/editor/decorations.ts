@@ -47,6 +47,11 @@ export class ConfidenceDecorations extends Disposable {
   }));
   /** A diamond, not a dot: a red dot in the glyph margin is a breakpoint. */
   private readonly gutter: vscode.TextEditorDecorationType;
+  /** A branch's forced token, outlined over its confidence colour: chosen by the user, not sampled. */
+  private readonly chosen = this.register(vscode.window.createTextEditorDecorationType({
+    outlineColor: new vscode.ThemeColor('logprobLens.chosenToken'), outlineStyle: 'solid', outlineWidth: '1px', borderRadius: '2px',
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  }));
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly lastRender = new Map<string, number>();
   /** Documents that may have decorations on screen, so clearing them is not skipped. */
@@ -151,6 +156,7 @@ export class ConfidenceDecorations extends Disposable {
     editor.setDecorations(this.endNote, notes);
     const marked = this.settings.current.gutterMarks ? answers.flatMap((tracked) => this.uncertainLines(editor.document, tracked)) : [];
     editor.setDecorations(this.gutter, window ? marked.filter((range) => range.start.line >= window.first && range.start.line <= window.last) : marked);
+    editor.setDecorations(this.chosen, answers.flatMap((tracked) => chosenRange(editor.document, tracked) ?? []));
   }
 
   /** The lines holding an uncertain token of the answer (one range each, at the line's start). */
@@ -205,4 +211,13 @@ export class ConfidenceDecorations extends Disposable {
     this.windows.set(editor, window);
     return window;
   }
+}
+
+/** Where a branch's forced token is, while it is as inserted. */
+function chosenRange(document: vscode.TextDocument, tracked: TrackedAnswer): vscode.Range | undefined {
+  const { answer, chosenToken } = tracked;
+  const placement = chosenToken === undefined ? -1 : answer.store.placementOfToken(chosenToken);
+  if (placement < 0 || !answer.store.isValid(placement)) return undefined;
+  const { start, end } = answer.store.placement(placement);
+  return end <= answer.length ? new vscode.Range(document.positionAt(answer.start + start), document.positionAt(answer.start + end)) : undefined;
 }

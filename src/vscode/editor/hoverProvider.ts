@@ -1,16 +1,31 @@
 import * as vscode from 'vscode';
 import { describeValue } from '../../core/buckets';
+import { HOVER_ENABLED_COMMANDS } from '../../core/hoverActions';
+import type { HoverRows } from '../../core/hoverMarkdown';
 import { hoverMarkdown } from '../../core/hoverMarkdown';
 import type { SettingsService } from '../settings';
 import type { AnswerTracker } from './answerTracker';
 import type { ConfidenceDecorations } from './decorations';
+import type { TrackedAnswer } from './trackedAnswer';
+
+/** The hover's steering notes and action links for the tokens of one placement (src/vscode/steering). */
+export interface HoverSteering {
+  hoverRows(tracked: TrackedAnswer, firstToken: number, tokenCount: number): HoverRows;
+}
 
 /**
  * The one hover provider: finds the token under the mouse by binary search in the tracked answers (never a
- * `hoverMessage` per decoration). Model text is untrusted, so the markdown is neither trusted nor allowed HTML.
+ * `hoverMessage` per decoration). Model text is untrusted: it only ever enters the markdown as code spans, HTML and
+ * theme icons are off, and the only trusted links are our own commands (Continue, Ban, Boost, Inspect), whose
+ * arguments the commands validate again.
  */
 export class TokenHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly tracker: AnswerTracker, private readonly decorations: ConfidenceDecorations, private readonly settings: SettingsService) {}
+  constructor(
+    private readonly tracker: AnswerTracker,
+    private readonly decorations: ConfidenceDecorations,
+    private readonly settings: SettingsService,
+    private readonly steering: HoverSteering,
+  ) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!this.decorations.visible || !this.tracker.isTracked(document)) return undefined;
@@ -21,11 +36,12 @@ export class TokenHoverProvider implements vscode.HoverProvider {
     const tokens = [];
     for (let i = placement.firstToken; i < placement.firstToken + placement.tokenCount; i++) tokens.push(answer.store.token(i));
     const reading = answer.colourMode === 'probability' ? undefined : answer.placementReading(hit.placement);
+    const colourValue = reading && describeValue(answer.colourMode, reading, this.settings.current.uncertainThreshold);
+    const rows = this.steering.hoverRows(hit.tracked, placement.firstToken, placement.tokenCount);
     const note = hit.tracked.notes.get(hit.placement);
     // A note (a comparison's divergence) is why the user hovers here: it comes first.
-    const markdown = new vscode.MarkdownString((note ? `${note}\n\n---\n\n` : '')
-      + hoverMarkdown(tokens, reading && describeValue(answer.colourMode, reading, this.settings.current.uncertainThreshold)));
-    markdown.isTrusted = false;
+    const markdown = new vscode.MarkdownString((note ? `${note}\n\n---\n\n` : '') + hoverMarkdown(tokens, rows, colourValue));
+    markdown.isTrusted = { enabledCommands: [...HOVER_ENABLED_COMMANDS] };
     markdown.supportHtml = false;
     markdown.supportThemeIcons = false;
     const range = new vscode.Range(document.positionAt(answer.start + placement.start), document.positionAt(answer.start + placement.end));

@@ -10,6 +10,8 @@ interface OwnInsert {
   readonly text: string;
   /** How much of `text` is answer (the rest is the blank line before it). */
   readonly answerLength: number;
+  /** Characters after `offset` the insertion replaces (a branch's first edit replaces the old rest of the answer). */
+  readonly replaced?: number;
 }
 
 /**
@@ -38,6 +40,8 @@ export class TrackedAnswer {
     readonly separatorLength = 0,
     /** Identifies the answer in hover links, and is the id of its run in the history (a restored answer keeps it). */
     readonly id = newRunId(),
+    /** A branch's forced token (its index in the store): chosen by the user, not sampled. */
+    readonly chosenToken?: number,
   ) {}
 
   get state(): RunState {
@@ -98,7 +102,7 @@ export class TrackedAnswer {
   /** Takes a content change: our own insertion extends the answer, anything else is a user's edit. */
   applyChange(change: vscode.TextDocumentContentChangeEvent): void {
     const own = this.pendingInsert;
-    if (own && change.rangeLength === 0 && change.rangeOffset === own.offset && change.text === own.text) {
+    if (own && change.rangeLength === (own.replaced ?? 0) && change.rangeOffset === own.offset && change.text === own.text) {
       this.pendingInsert = undefined;
       this.unconfirmedInsert = own;
       this.answer.inserted(own.answerLength);

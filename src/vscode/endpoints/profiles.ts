@@ -72,7 +72,7 @@ export class ProfileStore {
     const profiles = { ...this.userProfiles() };
     let name = preset.name;
     for (let n = 2; Object.hasOwn(profiles, name) && profiles[name]!.baseUrl !== url; n++) name = `${preset.name} ${n}`;
-    profiles[name] = { ...preset.profile, baseUrl: url, model, ...(preset.profile.azureDeployment ? { azureDeployment: model } : {}) };
+    profiles[name] = { ...preset.profile, baseUrl: url, model, ...(preset.profile.azureDeployment ? { azureDeployment: model } : {}), preset: preset.name };
     await vscode.workspace.getConfiguration(SECTION).update('endpoints', profiles, vscode.ConfigurationTarget.Global);
     await this.use(name);
     if (preset.needsKey) await this.setApiKey();

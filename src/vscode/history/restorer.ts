@@ -6,6 +6,7 @@ import { promptTextOf } from '../../core/runs/runRecord';
 import type { AnswerTracker } from '../editor/answerTracker';
 import { TrackedAnswer } from '../editor/trackedAnswer';
 import { Disposable } from '../lifetime';
+import type { RunJournal } from '../runs/journal';
 import type { SettingsService } from '../settings';
 import type { RunHistoryService } from './runHistory';
 
@@ -33,7 +34,12 @@ export function runIdOf(uri: vscode.Uri): string | undefined {
 export class RunRestorer extends Disposable implements vscode.TextDocumentContentProvider {
   private readonly restoring = new Map<string, Promise<number>>();
 
-  constructor(private readonly history: RunHistoryService, private readonly tracker: AnswerTracker, private readonly settings: SettingsService) {
+  constructor(
+    private readonly history: RunHistoryService,
+    private readonly tracker: AnswerTracker,
+    private readonly settings: SettingsService,
+    private readonly journal: RunJournal,
+  ) {
     super();
     this.register(vscode.workspace.registerTextDocumentContentProvider(RUN_SCHEME, this));
     this.register(vscode.workspace.onDidOpenTextDocument((document) => void this.restore(document)));
@@ -88,6 +94,7 @@ export class RunRestorer extends Disposable implements vscode.TextDocumentConten
     const tracked = new TrackedAnswer(answer, record.endpoint.model, record.endpoint.host, promptTextOf(record.request), 0, record.id);
     tracked.finish(record.outcome);
     this.tracker.add(document, tracked);
+    this.journal.answerRestored({ tracked, record });
     return 1;
   }
 

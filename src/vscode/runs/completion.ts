@@ -8,10 +8,11 @@ import { samplerBody, samplerSupport } from '../../core/samplers';
 import { loadClient } from '../clientLoader';
 import { Commands } from '../commandIds';
 import type { AnswerTracker } from '../editor/answerTracker';
-import { TrackedAnswer } from '../editor/trackedAnswer';
 import { documentEol, openUntitled } from '../editor/documents';
+import { TrackedAnswer } from '../editor/trackedAnswer';
 import type { EndpointResolver, ResolvedEndpoint } from '../endpoints/resolver';
 import { showInfo } from '../notify';
+import type { RunSteering } from '../steering/steering';
 import type { AnswerSource, RunLineage } from './answerRun';
 import { announce, fillAnswer } from './answerRun';
 import { Inserter } from './inserter';
@@ -35,6 +36,7 @@ export interface CompletionDeps {
   readonly resolver: EndpointResolver;
   readonly lifecycle: RunLifecycle;
   readonly log: vscode.LogOutputChannel;
+  readonly steering: RunSteering;
 }
 
 /** Complete Selection, Re-run Last Request, and Remove (of an incomplete answer). */
@@ -97,11 +99,15 @@ export class CompletionCommands {
     const endpoint = await this.deps.resolver.resolve();
     if ('refused' in endpoint) return refused(endpoint.refused);
     const { settings } = endpoint;
+    const missing = this.deps.steering.missing('logprobs', endpoint);
+    if (missing) return refuse(missing);
     const target = await chooseTarget(settings.output, document, anchor);
-    const source = completionSource(kind, endpoint, prompt, recorded);
+    const steered = this.deps.steering.steer(recorded ? { apiStyle: settings.apiStyle, model: settings.model, ...recorded } : promptRequest(endpoint, prompt), endpoint);
+    const source = requestSource(kind, endpoint, steered.request);
     return this.deps.lifecycle.run(target.document, `Logprob Lens: ${settings.model} at ${endpoint.url.host}`, async (run) => {
       const answer = new Answer(target.offset + target.separator.length, documentEol(target.document), settings.thresholds, settings.colourBy);
       const tracked = new TrackedAnswer(answer, settings.model, endpoint.url.host, prompt, target.separator.length);
+      steered.attach(tracked);
       this.last = { prompt, document: target.document, after: tracked };
       const filled = await fillAnswer(run, this.deps, target.document, tracked, source, new Inserter(tracked, target));
       return announce(filled, source, target.document, tracked, settings.sampling.maxTokens, {
@@ -116,29 +122,33 @@ export class CompletionCommands {
 /** What a recorded run asked, to ask it again: everything but the endpoint, which is the one in use. */
 export type RecordedRequest = Pick<CompletionRequest, 'messages' | 'topLogprobs' | 'sampling' | 'extraBody'>;
 
-/** A completion request to the endpoint, streamed: the prompt with the current settings, or a recorded request. */
-export function completionSource(kind: RunKind, endpoint: ResolvedEndpoint, prompt: string, recorded?: RecordedRequest, lineage?: RunLineage): AnswerSource {
-  const { url, settings, apiKey } = endpoint;
-  const path = settings.apiStyle === 'chat' ? 'chat/completions' : settings.apiStyle;
-  const request: CompletionRequest = {
-    apiStyle: settings.apiStyle, model: settings.model,
-    ...(recorded ?? {
-      messages: promptMessages(prompt, settings.systemPrompt || undefined), topLogprobs: settings.topLogprobs, sampling: settings.sampling,
-      extraBody: samplerBody(settings.samplers, samplerSupport(settings).fields),
-    }),
+/** The request for a prompt selected in the editor, with the current settings (top_k and min_p where the backend takes them). */
+export function promptRequest(endpoint: ResolvedEndpoint, prompt: string): CompletionRequest {
+  const { settings } = endpoint;
+  return {
+    apiStyle: settings.apiStyle, model: settings.model, messages: promptMessages(prompt, settings.systemPrompt || undefined),
+    topLogprobs: settings.topLogprobs, sampling: settings.sampling,
+    extraBody: samplerBody(settings.samplers, samplerSupport(settings).fields),
   };
+}
+
+/** A request to the endpoint, streamed (to `options`, the endpoint's own unless a branch goes to DeepSeek's /beta). */
+export function requestSource(kind: RunKind, endpoint: ResolvedEndpoint, request: CompletionRequest, options = endpoint.options, lineage?: RunLineage): AnswerSource {
+  const { url, settings, apiKey } = endpoint;
+  const path = request.apiStyle === 'chat' ? 'chat/completions' : request.apiStyle;
+  const characters = request.messages.reduce((sum, message) => sum + message.content.length, 0);
   return {
     kind,
-    model: settings.model,
+    model: request.model,
     host: url.host,
     profile: settings.profileName,
     request,
     lineage,
     expectsFinish: true,
-    logLine: `POST ${url.origin}${url.pathname}/${path} model=${settings.model} top_logprobs=${settings.topLogprobs} prompt=${prompt.length} chars${apiKey ? ' (with key)' : ''}`,
+    logLine: `POST ${options.baseUrl}/${path} model=${request.model} top_logprobs=${request.topLogprobs} messages=${characters} chars${apiKey ? ' (with key)' : ''}`,
     open: (signal, onRetry) => {
       const client = loadClient();
-      return client.streamChat(client.createClient(endpoint.options), request, signal, {
+      return client.streamChat(client.createClient(options), request, signal, {
         idleTimeoutMs: settings.idleTimeoutMs,
         limits: settings.limits,
         onRetry: (waitMs, failure) => onRetry(waitMs, failure.status ? `${failure.status}` : 'connection dropped'),

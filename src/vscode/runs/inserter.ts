@@ -85,9 +85,11 @@ export class Inserter implements AnswerSink {
         return;
       }
       const separator = this.first ? this.target.separator : '';
-      const offset = this.first ? answer.start - separator.length : answer.end;
-      this.tracked.expectOwnInsert({ offset, text: separator + text, answerLength: text.length });
-      const applied = await this.apply(editor, document.positionAt(offset), separator + text);
+      // Text goes where the answer ends so far: its start at first, or the end of a branch's kept prefix.
+      const offset = answer.end - separator.length;
+      const replaced = this.first ? this.target.replace ?? 0 : 0;
+      this.tracked.expectOwnInsert({ offset, text: separator + text, answerLength: text.length, replaced });
+      const applied = await this.apply(editor, new vscode.Range(document.positionAt(offset), document.positionAt(offset + replaced)), separator + text);
       const ours = this.tracked.settleOwnInsert(applied);
       if (applied && ours) {
         this.first = false;
@@ -100,17 +102,17 @@ export class Inserter implements AnswerSink {
     throw new Error('the document kept changing under the insertion');
   }
 
-  private async apply(editor: vscode.TextEditor | undefined, position: vscode.Position, text: string): Promise<boolean> {
+  private async apply(editor: vscode.TextEditor | undefined, range: vscode.Range, text: string): Promise<boolean> {
     if (editor) {
       const selections = this.first ? editor.selections : undefined;
       // An editor being hidden (tab switch) rejects edits: the attempt after that goes through a workspace edit.
-      const applied = await editor.edit((builder) => builder.insert(position, text), { undoStopBefore: this.first, undoStopAfter: false })
+      const applied = await editor.edit((builder) => builder.replace(range, text), { undoStopBefore: this.first, undoStopAfter: false })
         .then((done) => done, () => false);
       if (applied && selections) editor.selections = selections;
       return applied;
     }
     const edit = new vscode.WorkspaceEdit();
-    edit.insert(this.target.document.uri, position, text);
+    edit.replace(this.target.document.uri, range, text);
     return vscode.workspace.applyEdit(edit);
   }
 

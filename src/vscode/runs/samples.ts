@@ -7,9 +7,10 @@ import { appendText, documentEol, openUntitled } from '../editor/documents';
 import { TrackedAnswer } from '../editor/trackedAnswer';
 import type { EndpointResolver } from '../endpoints/resolver';
 import type { SettingsService } from '../settings';
+import type { RunSteering } from '../steering/steering';
 import type { AnswerRunDeps } from './answerRun';
 import { fillAnswer } from './answerRun';
-import { completionSource, NO_PROMPT, selectedPrompt } from './completion';
+import { NO_PROMPT, promptRequest, requestSource, selectedPrompt } from './completion';
 import { Inserter } from './inserter';
 import type { RunLifecycle } from './lifecycle';
 import type { RunResult } from './result';
@@ -19,6 +20,7 @@ export interface SampleDeps extends AnswerRunDeps {
   readonly resolver: EndpointResolver;
   readonly lifecycle: RunLifecycle;
   readonly settings: SettingsService;
+  readonly steering: RunSteering;
 }
 
 export interface SampleResult extends RunResult {
@@ -43,6 +45,10 @@ export async function sampleAnswers(deps: SampleDeps, editor = vscode.window.act
   const endpoint = await deps.resolver.resolve();
   if ('refused' in endpoint) return refused(endpoint.refused);
   const { settings, url } = endpoint;
+  const missing = deps.steering.missing('logprobs', endpoint);
+  if (missing) return refuse(missing);
+  // The same request for every sample, with the logit bias in force.
+  const steered = deps.steering.steer(promptRequest(endpoint, prompt), endpoint);
   const firstLine = prompt.trim().split(/\r?\n/)[0]!.slice(0, 120);
   const document = await openUntitled('markdown', 'beside', `# ${samples} samples of one prompt\n\n${settings.model} at ${url.host} · prompt: ${firstLine}${prompt.trim().length > firstLine.length ? '…' : ''}`);
   return deps.lifecycle.run(document, `Logprob Lens: ${samples} samples from ${settings.model}`, async (run) => {
@@ -54,7 +60,8 @@ export async function sampleAnswers(deps: SampleDeps, editor = vscode.window.act
       const start = document.getText().length;
       const answer = new Answer(start, documentEol(document), settings.thresholds, settings.colourBy);
       const tracked = new TrackedAnswer(answer, settings.model, url.host, prompt);
-      const source = completionSource('samples', endpoint, prompt, undefined, { group: { ...group, index, label: `sample ${index + 1}` } });
+      steered.attach(tracked);
+      const source = requestSource('samples', endpoint, steered.request, endpoint.options, { group: { ...group, index, label: `sample ${index + 1}` } });
       const filled = await fillAnswer(run, deps, document, tracked, source, new Inserter(tracked, { document, offset: start, separator: '' }));
       if (filled.outcome === 'failed' || filled.outcome === 'cancelled') break;
       answers.push({ text: document.getText().slice(answer.start, answer.end), perplexity: answer.stats(settings.uncertainThreshold).perplexity, id: tracked.id });

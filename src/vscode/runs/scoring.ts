@@ -4,6 +4,7 @@ import { describeFailure } from '../../core/failure';
 import { loadClient } from '../clientLoader';
 import { TrackedAnswer } from '../editor/trackedAnswer';
 import type { EndpointResolver } from '../endpoints/resolver';
+import type { RunSteering } from '../steering/steering';
 import type { AnswerRunDeps, AnswerSource } from './answerRun';
 import { announce, fillAnswer, TEXT_IN_PLACE } from './answerRun';
 import type { RunLifecycle } from './lifecycle';
@@ -13,6 +14,7 @@ import { refuse, refused } from './result';
 export interface ScoringDeps extends AnswerRunDeps {
   readonly resolver: EndpointResolver;
   readonly lifecycle: RunLifecycle;
+  readonly steering: RunSteering;
 }
 
 /**
@@ -26,6 +28,8 @@ export async function scoreSelection(deps: ScoringDeps, editor = vscode.window.a
   if (text.trim().length === 0) return refuse('Select the text to score first.');
   const endpoint = await deps.resolver.resolve();
   if ('refused' in endpoint) return refused(endpoint.refused);
+  const missing = deps.steering.missing('prompt-scoring', endpoint);
+  if (missing) return refuse(missing);
   const { url, settings } = endpoint;
   const source: AnswerSource = {
     kind: 'score',

@@ -7,6 +7,8 @@ export interface Target {
   readonly document: vscode.TextDocument;
   readonly offset: number;
   readonly separator: string;
+  /** Characters after `offset` the first insertion replaces (a branch in place replaces the old rest of the answer). */
+  readonly replace?: number;
 }
 
 /** Where the prompt came from: the editor and its selection, or the end of an earlier answer (Re-run). */
