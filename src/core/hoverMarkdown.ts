@@ -42,11 +42,14 @@ function tokenSection(token: StoredToken, prefix: string, index: number, rows: H
   for (const line of rows?.tokenLines(index) ?? []) lines.push('', line);
   if (token.logprob === undefined) lines.push('', '_The model returned no logprob for this token._');
   if (ranked.length > 0) {
-    lines.push('', `| | alternative | probability | logprob | |${rows ? ' |' : ''}`, `|:-:|:--|--:|--:|:--|${rows ? ':--|' : ''}`);
-    for (const { alternative, index: stored } of ranked) {
+    // The actions column shows only when some row has an action: no empty column where steering is not possible.
+    const cells = ranked.map(({ index: stored }) => rows?.alternativeCell(index, stored) ?? '');
+    const actions = cells.some((cell) => cell !== '');
+    lines.push('', `| | alternative | probability | logprob | |${actions ? ' |' : ''}`, `|:-:|:--|--:|--:|:--|${actions ? ':--|' : ''}`);
+    for (const [row, { alternative }] of ranked.entries()) {
       const p = Math.exp(alternative.logprob);
       const chosen = alternative.token === token.token ? '▶' : '';
-      const cell = rows ? ` ${rows.alternativeCell(index, stored)} |` : '';
+      const cell = actions ? ` ${cells[row]} |` : '';
       lines.push(`| ${chosen} | ${codeSpan(visibleToken(alternative.token), true)} | ${formatPercent(p)} | ${formatLogprob(alternative.logprob)} | ${bar(p)} |${cell}`);
     }
     const { coverage, entropyBits } = summarize(ranked.map(({ alternative }) => alternative));

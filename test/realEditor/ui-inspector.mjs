@@ -154,9 +154,11 @@ async function chartRows(frame) {
 
 /** A recording's tokens as the extension reads them. */
 function recordedTokens(recording) {
-  const { parseLoggedResponse } = core('wireFormats');
+  const { readLogged } = require(path.join(root, 'out', 'src', 'core', 'logged', 'index.js'));
   const text = fs.readFileSync(path.join(root, 'test', 'fixtures', 'providers', `${recording}.sse.txt`), 'utf8');
-  return parseLoggedResponse(text).deltas.flatMap((delta) => delta.tokens);
+  const read = readLogged(text);
+  if (read.kind !== 'answer') throw new Error(`${recording} reads as ${read.kind}, not an answer`);
+  return read.deltas.flatMap((delta) => delta.tokens);
 }
 
 /** What the first rows must say under these settings, computed by src/core/sampling.ts. */

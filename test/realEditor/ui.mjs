@@ -96,14 +96,17 @@ export async function runUi({ codeServer, runDir, log }) {
           heading: shown.querySelector('.rendered-markdown p code')?.textContent,
           rows: [...shown.querySelectorAll('table tbody tr')].map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)),
           codeCells: shown.querySelectorAll('table tbody td:nth-child(2) > code:only-child').length,
-          linksAndImages: shown.querySelectorAll('a, img').length,
+          images: shown.querySelectorAll('img').length,
+          cellLinks: shown.querySelectorAll('table a').length,
         };
       });
       if (!hover) throw new Error('no hover with a table is showing');
       if (hover.heading !== '␣\\|') throw new Error(`the heading shows “${hover.heading}”`);
       if (JSON.stringify(hover.rows) !== JSON.stringify(HOSTILE_TABLE)) throw new Error(`the table shows ${JSON.stringify(hover.rows)}`);
       if (hover.codeCells !== HOSTILE_TABLE.length) throw new Error(`${hover.codeCells} token cells hold exactly one code span, not ${HOSTILE_TABLE.length}`);
-      if (hover.linksAndImages > 0) throw new Error(`the hover has ${hover.linksAndImages} link(s) or image(s)`);
+      if (hover.images > 0 || hover.cellLinks > 0) throw new Error(`the hover has ${hover.images} image(s) and ${hover.cellLinks} link(s) in its table`);
+      const foreign = (await hoverLinks(page)).filter((link) => !OWN_COMMAND_LINK.test(link));
+      if (foreign.length > 0) throw new Error(`the hover has links that are not ours: ${foreign.join(', ')}`);
     });
     await screenshot(page, 'hover-table.png');
 

@@ -24,6 +24,17 @@ describe('hover markdown', () => {
     assert.match(markdown, /Top 3 cover 95\.00 % of the probability · entropy over the top 3 \(renormalised\): 0\.\d\d bits/);
   });
 
+  it('adds an actions column only when some row of the token has an action', () => {
+    const tokens = [token(' =', Math.log(0.62), [{ token: ' =', logprob: Math.log(0.62) }, { token: ' equals', logprob: Math.log(0.376) }])];
+    const tableLines = (markdown: string) => markdown.split('\n').filter((line) => line.startsWith('|'));
+    const none = tableLines(hoverMarkdown(tokens, { tokenLines: () => [], alternativeCell: () => '' }));
+    assert.deepEqual(none, tableLines(hoverMarkdown(tokens)), 'no actions: the plain five-column table');
+    const some = tableLines(hoverMarkdown(tokens, { tokenLines: () => [], alternativeCell: (_, i) => (i === 1 ? '[Ban](command:x)' : '') }));
+    assert.equal(some[0], '| | alternative | probability | logprob | | |');
+    assert.match(some[2]!, /^\| ▶ \| `␣=` .* \|  \|$/);
+    assert.match(some[3]!, /^\|  \| `␣equals` .* \| \[Ban\]\(command:x\) \|$/);
+  });
+
   it('ends with what the colour says in a mode other than probability', () => {
     const tokens = [token(' =', Math.log(0.62), [{ token: ' =', logprob: Math.log(0.62) }, { token: ' equals', logprob: Math.log(0.376) }])];
     const markdown = hoverMarkdown(tokens, undefined, 'margin 24.4 points');

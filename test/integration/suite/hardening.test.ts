@@ -171,7 +171,7 @@ describe('the user\'s text is never damaged, and bad settings or a hostile serve
       const warnings = shown().filter((line) => line.startsWith('warning: '));
       assert.deepEqual(warnings.sort(), [
         'logprobLens.bucketThresholds needs exactly 9 numbers; using the default ([0.01,0.05,0.1,0.2,0.35,0.5,0.65,0.8,0.95]).',
-        'logprobLens.colourBy must be one of probability, rank; using the default ("probability").',
+        'logprobLens.colourBy must be one of probability, rank, margin, entropy, surprisal; using the default ("probability").',
         'logprobLens.idleTimeoutSeconds = 1000000000 is outside numbers from 1 to 3600; using 3600.',
         'logprobLens.maxAnswerCharacters = -5 is outside whole numbers from 1000 to 100000000; using 1000.',
         'logprobLens.maxRequestSeconds = 1000000000 is outside numbers from 10 to 86400; using 86400.',
@@ -214,8 +214,9 @@ describe('the user\'s text is never damaged, and bad settings or a hostile serve
     try {
       const shown = await notificationsFrom();
       const opened = vscode.workspace.textDocuments.length;
-      const result = await vscode.commands.executeCommand('logprobLens.openResponse', file);
-      assert.equal(result, undefined);
+      const result = await vscode.commands.executeCommand<{ outcome: string; tokens: number } | undefined>('logprobLens.openResponse', file);
+      assert.equal(result?.outcome, 'refused');
+      assert.equal(result.tokens, 0);
       assert.deepEqual(shown(), [`error: Logprob Lens: ${path.basename(file.fsPath)} cannot be opened: The file is 51 MB; Open Logprobs Response reads files up to 50 MB.`]);
       assert.equal(vscode.workspace.textDocuments.length, opened, 'no editor was opened');
     } finally {

@@ -178,7 +178,11 @@ describe('runs: kept, restored, compared, sampled, exported (issue 10)', () => {
     const [copied] = api.tracker.answers(copy);
     assert.deepEqual(Array.from({ length: 9 }, (_, i) => copied!.answer.bucketOfPlacement(i)), Array.from({ length: 9 }, (_, i) => tracked!.answer.bucketOfPlacement(i)));
     const at = TOP5_TEXT.indexOf('Australia') + 2;
-    assert.equal(await hoverAt(copy, at), await hoverAt(editor.document, tracked!.answer.start + at));
+    // The same hover, apart from the steering line: the copy was not generated here, so it cannot be continued.
+    const [copyHover, original] = [await hoverAt(copy, at), await hoverAt(editor.document, tracked!.answer.start + at)];
+    const withoutActions = (hover: string) => hover.split('\n').filter((line) => !line.startsWith('[Inspect](command:')).join('\n');
+    assert.equal(withoutActions(copyHover), withoutActions(original));
+    assert.match(copyHover, /Continue: this answer was not generated here/);
     const csv = (await read('csv')).split('\r\n');
     assert.equal(csv.length, 1 + 9 + 1, 'a header, a row per token, the final line break');
     const html = await read('html');
