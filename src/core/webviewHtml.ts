@@ -31,10 +31,16 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
+/**
+ * One source expression of `webview.cspSource`: `'self'`, or a scheme or host source. VS Code 1.139 gives
+ * `'self' https://*.vscode-cdn.net`; nothing that could end the directive or add a keyword passes.
+ */
+const SOURCE_EXPRESSION = /^(?:'self'|[^\s;'",]+)$/;
+
 export function webviewHtml(page: WebviewPage): string {
   // Both go into the policy itself: a quote, semicolon or space there would change what it allows.
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(page.nonce)) throw new Error('webviewHtml: the nonce must be 16 or more base64 or hex characters');
-  if (!/^[^\s;'",]+$/.test(page.cspSource)) throw new Error('webviewHtml: cspSource must be one source expression');
+  if (!page.cspSource.split(' ').every((source) => SOURCE_EXPRESSION.test(source))) throw new Error('webviewHtml: cspSource must be source expressions separated by spaces');
   const styles = page.styleUris.map((uri) => `    <link rel="stylesheet" href="${escapeHtml(uri)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -33,5 +33,11 @@ describe('webview HTML', () => {
     assert.throws(() => webviewHtml({ ...page, nonce: "abc'; script-src *" }), /nonce/);
     assert.throws(() => webviewHtml({ ...page, nonce: 'short' }), /nonce/);
     assert.throws(() => webviewHtml({ ...page, cspSource: "https://a.example; script-src 'unsafe-inline'" }), /cspSource/);
+    assert.throws(() => webviewHtml({ ...page, cspSource: "'self' 'unsafe-inline'" }), /cspSource/);
+  });
+
+  it('takes the sources VS Code gives as webview.cspSource (1.139: a keyword and a host source)', () => {
+    const html = webviewHtml({ ...page, cspSource: "'self' https://*.vscode-cdn.net" });
+    assert.ok(html.includes("img-src 'self' https://*.vscode-cdn.net data:; style-src 'self' https://*.vscode-cdn.net; "));
   });
 });
