@@ -1,7 +1,7 @@
 import type { Failure } from './failure';
 
 /** What a run does. Every kind goes through the same lifecycle and failure policy. */
-export type RunKind = 'completion' | 'rerun' | 'score' | 'logged';
+export type RunKind = 'completion' | 'rerun' | 'score' | 'logged' | 'promptFile';
 
 /** How a run ended. */
 export type RunOutcome = 'done' | 'truncated' | 'filtered' | 'cancelled' | 'incomplete' | 'failed';

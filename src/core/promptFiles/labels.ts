@@ -72,6 +72,19 @@ export function detectLabels(expectedValues: readonly (string | undefined)[]): L
   return { labels, source: 'expected', notes: labelNotes(labels) };
 }
 
+/**
+ * The label set of a prompt file's run: detected from its expected values, or else the user's labels (the
+ * `classify.labels` setting) when every expected value is one of them; `undefined` when the file does not classify.
+ */
+export function fileLabels(expectedValues: readonly (string | undefined)[], user: readonly string[]): LabelSet | undefined {
+  const detected = detectLabels(expectedValues);
+  if (detected) return detected;
+  const given = userLabels(user);
+  const values = expectedValues.filter((value): value is string => value !== undefined && value.trim() !== '');
+  const covered = values.length > 0 && values.every((value) => given.labels.some((label) => sameLabel(label, value)));
+  return given.labels.length >= 2 && covered ? given : undefined;
+}
+
 /** Labels the user gave (a setting, or typed in a quick input as `positive, negative, neutral`). */
 export function userLabels(labels: readonly string[]): LabelSet {
   const distinct = distinctLabels(labels.filter((label) => label.trim() !== ''));
