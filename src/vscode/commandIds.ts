@@ -17,6 +17,9 @@ export const Commands = {
   scoreSelection: 'logprobLens.scoreSelection',
   openResponse: 'logprobLens.openResponse',
   trySample: 'logprobLens.trySample',
+  runPromptFile: 'logprobLens.runPromptFile',
+  classifySelection: 'logprobLens.classifySelection',
+  showCalibration: 'logprobLens.showCalibration',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

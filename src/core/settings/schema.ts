@@ -60,6 +60,11 @@ export const SETTINGS = {
   bucketThresholds: { type: 'thresholds', mode: 'probability', default: DEFAULT_THRESHOLDS, scope: 'resource' },
   uncertainThreshold: { type: 'number', default: DEFAULT_UNCERTAIN_THRESHOLD, exclusiveMinimum: 0, maximum: 1, scope: 'resource' },
   colourBy: { type: 'enum', default: 'probability', values: ['probability', 'rank'], scope: 'resource' },
+  // The file's `model` is a repository's choice of which model (and, on a router, which company) answers, on the
+  // user's key: only the user may allow it.
+  'promptFiles.useFileModel': { type: 'boolean', default: false, scope: 'application' },
+  'promptFiles.concurrency': { type: 'number', integer: true, default: 2, minimum: 1, maximum: 8, scope: 'window', restricted: true },
+  'classify.labels': { type: 'stringArray', default: [], maxItems: 10, scope: 'resource', restricted: true },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingKey = keyof typeof SETTINGS;

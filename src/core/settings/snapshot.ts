@@ -38,6 +38,10 @@ export interface LensSettings {
   readonly thresholds: readonly number[];
   readonly uncertainThreshold: number;
   readonly colourBy: ColourMode;
+  /** Prompt files: send the file's `model` as is (user settings only), and how many cases run at once. */
+  readonly promptFiles: { readonly useFileModel: boolean; readonly concurrency: number };
+  /** Classify Selection's default labels. */
+  readonly classifyLabels: readonly string[];
 }
 
 /** Where the values come from: VS Code's `inspect` per key, and whether the workspace is trusted. */
@@ -103,6 +107,8 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
     thresholds: get<number[]>('bucketThresholds'),
     uncertainThreshold: get<number>('uncertainThreshold'),
     colourBy: get<ColourMode>('colourBy'),
+    promptFiles: { useFileModel: get<boolean>('promptFiles.useFileModel'), concurrency: get<number>('promptFiles.concurrency') },
+    classifyLabels: get<string[]>('classify.labels'),
   };
   return { settings, problems };
 }
