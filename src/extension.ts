@@ -14,6 +14,7 @@ import { FirstRun, localMachine } from './vscode/endpoints/firstRun';
 import { ProfileStore } from './vscode/endpoints/profiles';
 import { EndpointResolver } from './vscode/endpoints/resolver';
 import { createLog } from './vscode/log';
+import { PromptFileFeature } from './vscode/promptFiles/feature';
 import { CompletionCommands } from './vscode/runs/completion';
 import { RunJournal } from './vscode/runs/journal';
 import { RunLifecycle } from './vscode/runs/lifecycle';
@@ -25,6 +26,7 @@ import { SettingsService } from './vscode/settings';
 export interface LogprobLensApi {
   readonly tracker: AnswerTracker;
   readonly completions: CompletionCommands;
+  readonly promptFiles: PromptFileFeature;
   readonly statusText: () => string;
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
@@ -58,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const check = new EndpointCheck(resolver, log);
   const completions = new CompletionCommands({ tracker, journal, resolver, lifecycle, log });
   const runDeps = { tracker, journal, resolver, lifecycle, log, settings };
+  const promptFiles = own(new PromptFileFeature({ ...runDeps, context }));
 
   const inEditor = <T>(action: (editor: vscode.TextEditor) => T) => (): T | undefined => {
     const editor = vscode.window.activeTextEditor;
@@ -85,13 +88,16 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     [Commands.selectEndpoint]: () => profiles.select(),
     [Commands.checkEndpoint]: () => check.run(),
     [Commands.showLog]: () => log.show(),
+    [Commands.runPromptFile]: (uri?: unknown, caseIndex?: unknown) => promptFiles.run(uri, caseIndex),
+    [Commands.classifySelection]: () => promptFiles.classify(),
+    [Commands.showCalibration]: (uri?: unknown) => promptFiles.showCalibration(uri),
   };
   for (const [id, handler] of Object.entries(handlers)) own(vscode.commands.registerCommand(id, handler));
 
   const activationMs = performance.now() - began;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
-    activationMs, tracker, completions,
+    activationMs, tracker, completions, promptFiles,
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,
     sdkLoaded: isClientLoaded,

@@ -1,0 +1,208 @@
+import * as vscode from 'vscode';
+import type { ResultsDocument } from '../../core/promptFiles/results';
+import type { TrackedAnswer } from '../editor/answerTracker';
+import { documentEol } from '../editor/documents';
+import { Disposable } from '../lifetime';
+import type { AnswerSink } from '../runs/answerRun';
+
+/** One edit the writer makes: answer text at the end of an answer, or a section between answers rewritten. */
+type Operation =
+  | { readonly kind: 'answer'; readonly slot: number; readonly text: string }
+  | { readonly kind: 'section'; readonly section: number; readonly text: string };
+
+/**
+ * Writes the results document of a prompt-file run while the run goes on: every case's answer streams into its
+ * own fenced block, and the text between the answers (the summary, each case's heading, evaluators and figures)
+ * is rewritten as cases start and finish. The document is kept as pieces, section 0, answer 0, section 1, …,
+ * section n, so every answer's offset is known exactly:
+ * - the writer is the one writer: one edit at a time, each a single insertion or replacement (two operations in
+ *   one edit that touch would be merged by the editor, and an answer's own insertion would no longer be known);
+ * - answer text is announced to its `TrackedAnswer` (its colours follow it); a section's rewrite is an edit
+ *   before or after the other answers, which the tracker follows;
+ * - an edit by the user inside one section is kept in the pieces (the next rewrite of that section replaces it);
+ *   one across sections stops the writer, and the run is told through `onLost`.
+ */
+export class ResultsWriter extends Disposable {
+  private readonly pieces: string[];
+  private readonly eol: string;
+  private readonly waiting = new Map<number, string>();
+  private readonly stopped = new Set<number>();
+  /** Answers whose text could not all be written when the writer stopped. */
+  private readonly dropped = new Set<number>();
+  private readonly trackedAnswers = new Map<number, TrackedAnswer>();
+  private sections: readonly string[] | undefined;
+  /** The operation being applied, and its change as the document will report it. */
+  private inFlight: { readonly operation: Operation; readonly offset: number; readonly removed: number } | undefined;
+  private drain: Promise<void> | undefined;
+  /** Called after every operation (and when the writer stops): `flushed` waits on them. */
+  private readonly waiters = new Set<() => void>();
+  private lost = false;
+
+  /** `onLost`: the document was closed, or edited across sections or during an edit of ours; nothing more is written. */
+  constructor(private readonly document: vscode.TextDocument, slots: number, private readonly onLost: () => void) {
+    super();
+    this.eol = documentEol(document);
+    this.pieces = Array.from({ length: 2 * slots + 1 }, () => '');
+    // The document starts empty: everything in it comes through here.
+    if (document.getText().length > 0) this.lose();
+    this.register(vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.document === document) for (const change of event.contentChanges) this.take(change);
+    }));
+  }
+
+  /** Document offset where an answer starts. */
+  answerStart(slot: number): number {
+    return this.offsetOf(2 * slot + 1);
+  }
+
+  /** An answer's whole text so far: in the document, being written, and waiting. */
+  answerText(slot: number): string {
+    const operation = this.inFlight?.operation;
+    const writing = operation?.kind === 'answer' && operation.slot === slot ? operation.text : '';
+    return this.pieces[2 * slot + 1]! + writing + (this.waiting.get(slot) ?? '');
+  }
+
+  /** The sections of a freshly built document replace the current ones (only those that changed are written). */
+  show(results: ResultsDocument): void {
+    const { text, answers } = results;
+    const bounds = [0, ...answers.flatMap((answer) => [answer.start, answer.end]), text.length];
+    const sections: string[] = [];
+    for (let i = 0; i < bounds.length; i += 2) sections.push(text.slice(bounds[i], bounds[i + 1]).replace(/\n/g, this.eol));
+    this.sections = sections;
+    this.startDrain();
+  }
+
+  /** Where one answer's text goes: at its end, in its turn. */
+  sink(slot: number, tracked: TrackedAnswer): AnswerSink {
+    this.trackedAnswers.set(slot, tracked);
+    const busy = (): boolean => this.waiting.has(slot) || (this.inFlight?.operation.kind === 'answer' && this.inFlight.operation.slot === slot);
+    return {
+      textInPlace: false,
+      push: (text) => {
+        if (text.length === 0 || this.stopped.has(slot) || this.lost) return;
+        this.waiting.set(slot, (this.waiting.get(slot) ?? '') + text);
+        this.startDrain();
+      },
+      stop: () => {
+        this.stopped.add(slot);
+        this.waiting.delete(slot);
+      },
+      flushed: async () => {
+        while (busy() && !this.lost) await this.nextSettled();
+        if (this.dropped.has(slot)) throw new Error('the results document was closed, or edited while the run wrote into it');
+      },
+    };
+  }
+
+  /** Resolves when everything asked for is in the document (or can no longer be written). */
+  async idle(): Promise<void> {
+    while (this.drain) await this.drain;
+  }
+
+  get isLost(): boolean {
+    return this.lost;
+  }
+
+  private nextSettled(): Promise<void> {
+    return new Promise((resolve) => this.waiters.add(resolve));
+  }
+
+  private settle(): void {
+    for (const resolve of this.waiters) resolve();
+    this.waiters.clear();
+  }
+
+  private startDrain(): void {
+    this.drain ??= this.write().finally(() => {
+      this.drain = undefined;
+      this.settle();
+    });
+  }
+
+  private async write(): Promise<void> {
+    for (let operation = this.nextOperation(); operation && !this.lost; operation = this.nextOperation()) {
+      if (!await this.apply(operation)) this.lose();
+      this.settle();
+    }
+  }
+
+  /** Answers first (they are what the user watches), in turn; then sections that differ from what is there. */
+  private nextOperation(): Operation | undefined {
+    for (const [slot, text] of this.waiting) {
+      this.waiting.delete(slot);
+      return { kind: 'answer', slot, text };
+    }
+    const sections = this.sections;
+    const section = sections?.findIndex((text, i) => text !== this.pieces[2 * i]) ?? -1;
+    return section >= 0 ? { kind: 'section', section, text: sections![section]! } : undefined;
+  }
+
+  /** Applies one operation; false when it could not be, or the document changed under it (then offsets are unknown). */
+  private async apply(operation: Operation): Promise<boolean> {
+    if (this.document.isClosed) return false;
+    const piece = operation.kind === 'answer' ? 2 * operation.slot + 1 : 2 * operation.section;
+    const offset = operation.kind === 'answer' ? this.offsetOf(piece) + this.pieces[piece]!.length : this.offsetOf(piece);
+    const removed = operation.kind === 'answer' ? 0 : this.pieces[piece]!.length;
+    const tracked = operation.kind === 'answer' ? this.trackedAnswers.get(operation.slot) : undefined;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(offset), this.document.positionAt(offset + removed)), operation.text);
+    tracked?.expectOwnInsert({ offset, text: operation.text, answerLength: operation.text.length });
+    const version = this.document.version;
+    this.inFlight = { operation, offset, removed };
+    const applied = await vscode.workspace.applyEdit(edit).then((done) => done, () => false);
+    this.inFlight = undefined;
+    tracked?.settleOwnInsert(applied);
+    if (!applied) return false;
+    this.pieces[piece] = operation.kind === 'answer' ? this.pieces[piece] + operation.text : operation.text;
+    // One edit of ours moves the version by one; more means the user's edit landed while ours was computed.
+    return this.document.version === version + 1;
+  }
+
+  /** A change to the document: ours is recorded when its edit returns; the user's goes into the piece it falls in. */
+  private take(change: vscode.TextDocumentContentChangeEvent): void {
+    const own = this.inFlight;
+    if (own && change.rangeOffset === own.offset && change.rangeLength === own.removed && change.text === own.operation.text) return;
+    if (this.lost) return;
+    const piece = this.pieceOf(change.rangeOffset, change.rangeOffset + change.rangeLength);
+    if (piece === undefined) {
+      this.lose();
+      return;
+    }
+    const at = change.rangeOffset - this.offsetOf(piece);
+    const text = this.pieces[piece]!;
+    this.pieces[piece] = text.slice(0, at) + change.text + text.slice(at + change.rangeLength);
+  }
+
+  /**
+   * The piece an edit of [start, end) falls in: a section, or an answer. Text typed where an answer starts or ends
+   * belongs to the section beside it, as the answer tracker sees it. `undefined` for an edit across pieces.
+   */
+  private pieceOf(start: number, end: number): number | undefined {
+    let offset = 0;
+    for (let piece = 0; piece < this.pieces.length; piece++) {
+      const pieceEnd = offset + this.pieces[piece]!.length;
+      const isAnswer = piece % 2 === 1;
+      const inside = isAnswer && start === end ? start > offset && start < pieceEnd : start >= offset && end <= pieceEnd;
+      if (inside) return piece;
+      offset = pieceEnd;
+    }
+    return undefined;
+  }
+
+  private offsetOf(piece: number): number {
+    let offset = 0;
+    for (let i = 0; i < piece; i++) offset += this.pieces[i]!.length;
+    return offset;
+  }
+
+  private lose(): void {
+    if (this.lost) return;
+    this.lost = true;
+    for (const slot of this.waiting.keys()) this.dropped.add(slot);
+    const operation = this.inFlight?.operation;
+    if (operation?.kind === 'answer') this.dropped.add(operation.slot);
+    this.waiting.clear();
+    this.settle();
+    this.onLost();
+  }
+}
