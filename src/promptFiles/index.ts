@@ -14,4 +14,4 @@ export { answerLabelDistribution, fileLabels, MAX_LABELS, parseLabelList, userLa
 export { answerProblem, caseOutcome, NOT_RUN, pendingCase } from '../core/promptFiles/outcome';
 export { parsePromptFile } from '../core/promptFiles/parse';
 export { buildCaseRequest, caseCompletionRequest, caseIndices } from '../core/promptFiles/request';
-export { buildResultsDocument } from '../core/promptFiles/results';
+export { buildResultsDocument, caseParts, resultsTop } from '../core/promptFiles/results';

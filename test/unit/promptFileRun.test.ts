@@ -11,7 +11,7 @@ import type { CaseOutcome } from '../../src/core/promptFiles/outcome';
 import { answerProblem, caseOutcome, NOT_RUN, pendingCase } from '../../src/core/promptFiles/outcome';
 import { parsePromptFile } from '../../src/core/promptFiles/parse';
 import { buildCaseRequest, caseCompletionRequest, responseFormatBody } from '../../src/core/promptFiles/request';
-import { buildResultsDocument } from '../../src/core/promptFiles/results';
+import { buildResultsDocument, caseParts, resultsTop } from '../../src/core/promptFiles/results';
 import { repoRoot } from '../support/fixtures';
 
 const fixture = (name: string): string => fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'prompt-files', name), 'utf8');
@@ -132,6 +132,18 @@ describe('the results document of a run under way', () => {
     const finished = buildResultsDocument({ title: 'T', file: 'f.prompt.yml', model: 'm', fileCases: 8, previous, outcomes: [done] });
     assert.ok(finished.text.includes('\n## Against the previous run (before)\n'));
     assert.ok(finished.text.split('\n').includes('1 token · perplexity 1.43 · 0 uncertain'));
+  });
+
+  it('rebuilds a case that started or finished, and the summary, as the text the whole document has there', () => {
+    const outcomes = [caseOutcome(sentiment, 0, { text: 'positive', tokens: [], stats, failed: false }), pendingCase(sentiment, 1, 'neg', 'running')];
+    const input = { title: 'T', file: 'f.prompt.yml', model: 'm', fileCases: 8, outcomes };
+    const { text, answers } = buildResultsDocument(input);
+    const top = resultsTop(input);
+    const first = caseParts(outcomes[0]!, 8);
+    const second = caseParts(outcomes[1]!, 8);
+    assert.equal(text, top + first.head + 'positive' + first.tail + second.head + 'neg' + second.tail);
+    assert.equal(answers[1]!.start, (top + first.head + 'positive' + first.tail + second.head).length);
+    assert.ok(second.head.startsWith('\n## Case 2 of 8 · running…\n'));
   });
 });
 

@@ -74,28 +74,64 @@ export interface ResultsDocument {
 }
 
 export function buildResultsDocument(input: ResultsInput): ResultsDocument {
+  const { top, changes } = writeTop(input);
+  const fileCases = input.fileCases ?? input.outcomes.length;
+  const parts: string[] = [top];
+  let length = top.length;
+  const answers = input.outcomes.map((outcome, i): AnswerPlacement => {
+    const { head, tail } = caseParts(outcome, fileCases, changes?.[i]);
+    const start = length + head.length;
+    parts.push(head, outcome.answer, tail);
+    length = start + outcome.answer.length + tail.length;
+    return { caseIndex: outcome.caseIndex, start, end: start + outcome.answer.length };
+  });
+  return { text: parts.join(''), answers };
+}
+
+/**
+ * The document above the first case: title, header, summary (over the finished cases), and, once every case has
+ * finished, what changed since the previous run. With `caseParts`, a run that is under way rewrites only this and
+ * the case that started or finished, whatever the number of cases.
+ */
+export function resultsTop(input: ResultsInput): string {
+  return writeTop(input).top;
+}
+
+/** A case's text before its answer (from the blank line that ends the part above) and after it. */
+export interface CaseParts {
+  readonly head: string;
+  readonly tail: string;
+}
+
+/**
+ * One case's text around its answer. The fence depends on the answer's backticks and whether it ends a line, so
+ * the parts are rebuilt when the answer is complete. `change`: what changed since the previous run, if known.
+ */
+export function caseParts(outcome: CaseOutcome | PendingCase, fileCases: number, change?: CaseChange): CaseParts {
+  const out = new MarkdownWriter();
+  out.line();
+  const { start, end } = isPending(outcome) ? writePendingCase(out, outcome, fileCases) : writeCase(out, outcome, fileCases, change);
+  const text = out.text();
+  return { head: text.slice(0, start), tail: text.slice(end) };
+}
+
+function writeTop(input: ResultsInput): { top: string; changes: CaseChange[] | undefined } {
   const out = new MarkdownWriter();
   const finished = input.outcomes.filter((outcome): outcome is CaseOutcome => !isPending(outcome));
   const running = finished.length < input.outcomes.length;
   const summary = summarizeRun(finished);
   // What changed is said once every case has finished: until then "removed" would mean "not finished yet".
   const changes = input.previous && !running ? compareOutcomes(input.previous.outcomes, finished) : undefined;
-  const fileCases = input.fileCases ?? input.outcomes.length;
   out.line(`# ${escapeInline(input.title)}`);
   out.line();
-  out.line(header(input, input.outcomes.length, fileCases));
+  out.line(header(input, input.outcomes.length, input.fileCases ?? input.outcomes.length));
   out.line();
   out.line('## Summary');
   out.line();
   if (running) out.line(`- Running: ${finished.length} of ${input.outcomes.length} cases done.`);
   for (const item of summaryItems(summary, input, finished)) out.line(`- ${item}`);
   if (input.previous && changes) writeChanges(out, input.previous, changes, summary);
-  const answers: AnswerPlacement[] = [];
-  input.outcomes.forEach((outcome, i) => {
-    out.line();
-    answers.push(isPending(outcome) ? writePendingCase(out, outcome, fileCases) : writeCase(out, outcome, fileCases, changes?.[i]));
-  });
-  return { text: out.text(), answers };
+  return { top: out.text(), changes };
 }
 
 function header(input: ResultsInput, cases: number, fileCases: number): string {

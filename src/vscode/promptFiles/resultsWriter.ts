@@ -5,18 +5,27 @@ import { documentEol } from '../editor/documents';
 import { Disposable } from '../lifetime';
 import type { AnswerSink } from '../runs/answerRun';
 
-/** One edit the writer makes: answer text at the end of an answer, or a section between answers rewritten. */
+/** One edit the writer makes: text at the end of an answer, or sections between answers rewritten. */
 type Operation =
   | { readonly kind: 'answer'; readonly slot: number; readonly text: string }
-  | { readonly kind: 'section'; readonly section: number; readonly text: string };
+  | { readonly kind: 'sections'; readonly sections: readonly number[] };
+
+/** One replacement of an edit, in the offsets of the document before the edit, as its change event reports it. */
+interface Change {
+  readonly piece: number;
+  readonly offset: number;
+  readonly removed: number;
+  readonly text: string;
+}
 
 /**
  * Writes the results document of a prompt-file run while the run goes on: every case's answer streams into its
  * own fenced block, and the text between the answers (the summary, each case's heading, evaluators and figures)
  * is rewritten as cases start and finish. The document is kept as pieces, section 0, answer 0, section 1, …,
  * section n, so every answer's offset is known exactly:
- * - the writer is the one writer: one edit at a time, each a single insertion or replacement (two operations in
- *   one edit that touch would be merged by the editor, and an answer's own insertion would no longer be known);
+ * - the writer is the one writer, one edit at a time: an answer's new text alone, or sections that do not touch
+ *   (every other one: an edit's replacements that touch are merged by the editor, and would no longer be known as
+ *   ours), or, into the empty document, all of it at once;
  * - answer text is announced to its `TrackedAnswer` (its colours follow it); a section's rewrite is an edit
  *   before or after the other answers, which the tracker follows;
  * - an edit by the user inside one section is kept in the pieces (the next rewrite of that section replaces it);
@@ -30,9 +39,11 @@ export class ResultsWriter extends Disposable {
   /** Answers whose text could not all be written when the writer stopped. */
   private readonly dropped = new Set<number>();
   private readonly trackedAnswers = new Map<number, TrackedAnswer>();
-  private sections: readonly string[] | undefined;
-  /** The operation being applied, and its change as the document will report it. */
-  private inFlight: { readonly operation: Operation; readonly offset: number; readonly removed: number } | undefined;
+  /** What each section should read; `dirty` holds those set since they were last written. */
+  private readonly sections: string[];
+  private readonly dirty = new Set<number>();
+  /** The operation being applied, and its changes as the document will report them. */
+  private inFlight: { readonly operation: Operation; readonly changes: readonly Change[] } | undefined;
   private drain: Promise<void> | undefined;
   /** Called after every operation (and when the writer stops): `flushed` waits on them. */
   private readonly waiters = new Set<() => void>();
@@ -43,6 +54,7 @@ export class ResultsWriter extends Disposable {
     super();
     this.eol = documentEol(document);
     this.pieces = Array.from({ length: 2 * slots + 1 }, () => '');
+    this.sections = Array.from({ length: slots + 1 }, () => '');
     // The document starts empty: everything in it comes through here.
     if (document.getText().length > 0) this.lose();
     this.register(vscode.workspace.onDidChangeTextDocument((event) => {
@@ -62,13 +74,21 @@ export class ResultsWriter extends Disposable {
     return this.pieces[2 * slot + 1]! + writing + (this.waiting.get(slot) ?? '');
   }
 
-  /** The sections of a freshly built document replace the current ones (only those that changed are written). */
+  /** A whole document replaces the sections (those that did not change are not written again). */
   show(results: ResultsDocument): void {
     const { text, answers } = results;
     const bounds = [0, ...answers.flatMap((answer) => [answer.start, answer.end]), text.length];
-    const sections: string[] = [];
-    for (let i = 0; i < bounds.length; i += 2) sections.push(text.slice(bounds[i], bounds[i + 1]).replace(/\n/g, this.eol));
-    this.sections = sections;
+    const sections = new Map<number, string>();
+    for (let i = 0; i < bounds.length; i += 2) sections.set(i / 2, text.slice(bounds[i], bounds[i + 1]));
+    this.setSections(sections);
+  }
+
+  /** Some sections change (by index: section 0 is above the first answer, section i follows answer i − 1). */
+  setSections(sections: ReadonlyMap<number, string>): void {
+    for (const [index, text] of sections) {
+      this.sections[index] = text.replace(/\n/g, this.eol);
+      this.dirty.add(index);
+    }
     this.startDrain();
   }
 
@@ -132,36 +152,55 @@ export class ResultsWriter extends Disposable {
       this.waiting.delete(slot);
       return { kind: 'answer', slot, text };
     }
-    const sections = this.sections;
-    const section = sections?.findIndex((text, i) => text !== this.pieces[2 * i]) ?? -1;
-    return section >= 0 ? { kind: 'section', section, text: sections![section]! } : undefined;
+    const changed = [...this.dirty].filter((section) => this.sections[section] !== this.pieces[2 * section]);
+    this.dirty.clear();
+    if (changed.length === 0) return undefined;
+    const parity = changed[0]! % 2;
+    for (const section of changed) if (section % 2 !== parity) this.dirty.add(section);
+    return { kind: 'sections', sections: changed.filter((section) => section % 2 === parity) };
+  }
+
+  /** The replacements of an operation, at the pieces' current offsets. */
+  private changesOf(operation: Operation): Change[] {
+    const starts = [0];
+    for (const piece of this.pieces) starts.push(starts.at(-1)! + piece.length);
+    if (operation.kind === 'answer') {
+      const piece = 2 * operation.slot + 1;
+      return [{ piece, offset: starts[piece + 1]!, removed: 0, text: operation.text }];
+    }
+    // Into the empty document, everything at once: one edit instead of one per section.
+    if (starts.at(-1) === 0) return [{ piece: -1, offset: 0, removed: 0, text: this.sections.join('') }];
+    return operation.sections.map((section) => ({ piece: 2 * section, offset: starts[2 * section]!, removed: this.pieces[2 * section]!.length, text: this.sections[section]! }));
   }
 
   /** Applies one operation; false when it could not be, or the document changed under it (then offsets are unknown). */
   private async apply(operation: Operation): Promise<boolean> {
     if (this.document.isClosed) return false;
-    const piece = operation.kind === 'answer' ? 2 * operation.slot + 1 : 2 * operation.section;
-    const offset = operation.kind === 'answer' ? this.offsetOf(piece) + this.pieces[piece]!.length : this.offsetOf(piece);
-    const removed = operation.kind === 'answer' ? 0 : this.pieces[piece]!.length;
+    const changes = this.changesOf(operation);
     const tracked = operation.kind === 'answer' ? this.trackedAnswers.get(operation.slot) : undefined;
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(offset), this.document.positionAt(offset + removed)), operation.text);
-    tracked?.expectOwnInsert({ offset, text: operation.text, answerLength: operation.text.length });
+    for (const { offset, removed, text } of changes) {
+      edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(offset), this.document.positionAt(offset + removed)), text);
+    }
+    if (tracked) tracked.expectOwnInsert({ offset: changes[0]!.offset, text: changes[0]!.text, answerLength: changes[0]!.text.length });
     const version = this.document.version;
-    this.inFlight = { operation, offset, removed };
+    this.inFlight = { operation, changes };
     const applied = await vscode.workspace.applyEdit(edit).then((done) => done, () => false);
     this.inFlight = undefined;
     tracked?.settleOwnInsert(applied);
     if (!applied) return false;
-    this.pieces[piece] = operation.kind === 'answer' ? this.pieces[piece] + operation.text : operation.text;
+    for (const { piece, text } of changes) {
+      if (piece < 0) this.sections.forEach((section, i) => { this.pieces[2 * i] = section; });
+      else this.pieces[piece] = operation.kind === 'answer' ? this.pieces[piece] + text : text;
+    }
     // One edit of ours moves the version by one; more means the user's edit landed while ours was computed.
     return this.document.version === version + 1;
   }
 
   /** A change to the document: ours is recorded when its edit returns; the user's goes into the piece it falls in. */
   private take(change: vscode.TextDocumentContentChangeEvent): void {
-    const own = this.inFlight;
-    if (own && change.rangeOffset === own.offset && change.rangeLength === own.removed && change.text === own.operation.text) return;
+    const own = this.inFlight?.changes.some(({ offset, removed, text }) => change.rangeOffset === offset && change.rangeLength === removed && change.text === text);
+    if (own) return;
     if (this.lost) return;
     const piece = this.pieceOf(change.rangeOffset, change.rangeOffset + change.rangeLength);
     if (piece === undefined) {

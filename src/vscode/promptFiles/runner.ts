@@ -8,12 +8,12 @@ import type { ExpectedProbability, ScoringCapabilities } from '../../core/prompt
 import type { LabelSet } from '../../core/promptFiles/labels';
 import type { PromptFile } from '../../core/promptFiles/model';
 import type { CaseAnswer, CaseOutcome } from '../../core/promptFiles/outcome';
-import type { AnswerPlacement } from '../../core/promptFiles/results';
+import type { AnswerPlacement, CaseParts, PendingCase } from '../../core/promptFiles/results';
 import type { CompletionRequest } from '../../core/request';
 import type { RunOutcome } from '../../core/runOutcome';
 import { loadClient } from '../clientLoader';
 import { TrackedAnswer } from '../editor/answerTracker';
-import { documentEol } from '../editor/documents';
+import { documentEol, openUntitled } from '../editor/documents';
 import type { EndpointResolver, ResolvedEndpoint } from '../endpoints/resolver';
 import { showError, showInfo, showStatus } from '../notify';
 import type { AnswerRunDeps, AnswerSource } from '../runs/answerRun';
@@ -78,7 +78,8 @@ export async function runPromptFile(deps: PromptFileRunDeps, uri?: unknown, case
   }
   const endpoint = await deps.resolver.resolve();
   if ('refused' in endpoint) return refused(endpoint.refused);
-  const results = await openResultsDocument(document);
+  // Untitled, without a path: Save asks where (an untitled document with a path would be written there at once).
+  const results = await openUntitled('markdown', 'beside');
   const run = new PromptFileRun(deps, loadPromptFileEngine(), document, file, endpoint, results, caseIndex as number | undefined);
   const { url, settings } = endpoint;
   const cases = run.size === 1 ? (caseIndex === undefined ? 'the prompt' : `case ${(caseIndex as number) + 1}`) : `${run.size} cases`;
@@ -130,14 +131,14 @@ class PromptFileRun {
 
   async execute(run: RunContext): Promise<PromptFileRunResult> {
     try {
-      this.render();
+      this.writer.show(this.engine.buildResultsDocument(this.resultsInput()));
       await this.writer.idle();
       const { concurrency } = this.endpoint.settings.promptFiles;
       await runPool(this.slots, concurrency, run.signal, (slot, position) => this.runCase(run, slot, position));
       for (const slot of this.slots) if (typeof slot.state === 'string') slot.state = this.engine.caseOutcome(this.file, slot.caseIndex, this.engine.NOT_RUN);
       const outcomes = this.slots.map((slot) => slot.state as CaseOutcome);
       const calibration = this.labels ? this.engine.calibrateOutcomes(outcomes) : undefined;
-      this.render(calibration?.report);
+      this.writer.show(this.engine.buildResultsDocument(this.resultsInput(calibration?.report)));
       await this.writer.idle();
       const cancelled = run.signal.aborted;
       if (!cancelled && this.only === undefined && !this.writerLost) {
@@ -158,7 +159,7 @@ class PromptFileRun {
   private async runCase(run: RunContext, slot: CaseSlot, position: number): Promise<void> {
     const { settings, url } = this.endpoint;
     slot.state = 'running';
-    this.render();
+    this.showCase(position);
     const answer = new Answer(this.writer.answerStart(position), documentEol(this.results), settings.thresholds, settings.colourBy);
     const lastUser = slot.request.messages.filter((message) => message.role === 'user').at(-1)?.content ?? '';
     const tracked = new TrackedAnswer(answer, slot.request.model, url.host, lastUser);
@@ -171,7 +172,7 @@ class PromptFileRun {
     const expected = ended.failed || run.signal.aborted ? undefined : await this.expectedProbability(run, slot, caseAnswer.tokens);
     slot.state = this.engine.caseOutcome(this.file, slot.caseIndex, caseAnswer, { expectedProbability: expected, labels: this.labels?.labels });
     this.done++;
-    this.render();
+    this.showCase(position);
   }
 
   /** The case's request as an answer source: the endpoint's stream, with the run's lineage for the history. */
@@ -234,27 +235,53 @@ class PromptFileRun {
     }
   }
 
-  /** Rebuilds the results document from the cases' states; the writer changes only what differs. */
-  private render(calibration?: CalibrationReport): void {
+  /** What the results document is built from: the cases as they stand, and the file's last full run. */
+  private resultsInput(calibration?: CalibrationReport): Parameters<PromptFileEngine['buildResultsDocument']>[0] {
     const previous = this.deps.runs.previous(this.fileUri);
     const keys = new Set(this.slots.map((slot) => slot.key));
-    this.writer.show(this.engine.buildResultsDocument({
+    return {
       title: this.title,
       file: vscode.workspace.asRelativePath(this.prompt.uri),
       model: this.model,
       fileModel: this.file.model,
       when: formatTime(this.startedAt),
-      fileCases: this.file.testCases.length || 1,
-      outcomes: this.slots.map((slot, position) => (typeof slot.state === 'string'
-        ? this.engine.pendingCase(this.file, slot.caseIndex, this.writer.answerText(position), slot.state)
-        : slot.state)),
+      fileCases: this.fileCases,
+      outcomes: this.slots.map((slot, position) => this.caseView(slot, position)),
       // A run of one case is compared with that case in the last full run.
       previous: previous && {
         when: formatTime(new Date(previous.when)),
         outcomes: this.only === undefined ? previous.outcomes : previous.outcomes.filter((outcome) => keys.has(outcome.key)),
       },
       calibration,
-    }));
+    };
+  }
+
+  private get fileCases(): number {
+    return this.file.testCases.length || 1;
+  }
+
+  private caseView(slot: CaseSlot, position: number): CaseOutcome | PendingCase {
+    return typeof slot.state === 'string' ? this.engine.pendingCase(this.file, slot.caseIndex, this.writer.answerText(position), slot.state) : slot.state;
+  }
+
+  /**
+   * A case started or finished: only the summary above the cases and that case's text around its answer are
+   * rebuilt (the sections before and after its answer), so a run of 1,000 cases does not rebuild the whole
+   * document 2,000 times. The comparison with the previous run and the calibration come with the final build.
+   */
+  private showCase(position: number): void {
+    const parts = (at: number): CaseParts | undefined => {
+      const slot = this.slots[at];
+      return slot && this.engine.caseParts(this.caseView(slot, at), this.fileCases);
+    };
+    const here = parts(position)!;
+    const before = position === 0 ? undefined : parts(position - 1);
+    const after = parts(position + 1);
+    const top = this.engine.resultsTop(this.resultsInput());
+    const sections = new Map<number, string>([[0, top + (position === 0 ? here.head : parts(0)!.head)]]);
+    if (before) sections.set(position, before.tail + here.head);
+    sections.set(position + 1, here.tail + (after?.head ?? ''));
+    this.writer.setSections(sections);
   }
 
   /** The command's result, and one message for the whole run. */
@@ -293,21 +320,6 @@ class PromptFileRun {
 async function promptDocument(uri: unknown): Promise<vscode.TextDocument | undefined> {
   const document = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri).then((opened) => opened, () => undefined) : vscode.window.activeTextEditor?.document;
   return document && isPromptFile(document) ? document : undefined;
-}
-
-/**
- * A new untitled Markdown document beside the prompt file, named after it (`sentiment-classifier results.md`, then
- * `… results 2.md`), so several runs stay open side by side.
- */
-async function openResultsDocument(prompt: vscode.TextDocument): Promise<vscode.TextDocument> {
-  const base = baseName(prompt.uri).replace(/\.prompt\.ya?ml$/i, '');
-  const taken = new Set(vscode.workspace.textDocuments.map((document) => document.uri.toString()));
-  let uri = vscode.Uri.from({ scheme: 'untitled', path: `${base} results.md` });
-  for (let n = 2; taken.has(uri.toString()); n++) uri = vscode.Uri.from({ scheme: 'untitled', path: `${base} results ${n}.md` });
-  let document = await vscode.workspace.openTextDocument(uri);
-  if (document.languageId !== 'markdown') document = await vscode.languages.setTextDocumentLanguage(document, 'markdown');
-  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: false });
-  return document;
 }
 
 /** The answer's first tokens, up to the first one that is not only whitespace (where labels are read). */
