@@ -18,6 +18,8 @@ import { cleanLogprob } from '../logprob';
  */
 
 export const MAX_LABELS = 10;
+/** Masses closer than this to 0 or 1 are floating-point noise from exp(log p), and shown as 0 or 1. */
+const ROUNDING = 1e-9;
 const MAX_LABEL_LENGTH = 40;
 const MAX_LABEL_WORDS = 3;
 
@@ -150,13 +152,14 @@ export function labelDistribution(alternatives: readonly Alternative[], labels: 
     if (matches.length === 1) raw[matches[0]!]! += probability;
     else if (matches.length > 1) ambiguous += probability;
   }
-  const covered = Math.min(1, raw.reduce((sum, p) => sum + p, 0));
   const total = raw.reduce((sum, p) => sum + p, 0);
+  // Probabilities come back as logprobs: .93 + .04 + .03 sums to 0.9999999999999999, which is all of it.
+  const covered = total > 1 - ROUNDING ? 1 : total;
   const byLabel = labels.map((label, i): LabelProbability => ({ label, raw: raw[i]!, probability: total > 0 ? raw[i]! / total : 0 }));
   const top = total > 0 ? rankLabels(byLabel)[0] : undefined;
   return {
     byLabel, covered, ambiguous,
-    uncovered: Math.max(0, 1 - covered - ambiguous),
+    uncovered: 1 - covered - ambiguous < ROUNDING ? 0 : 1 - covered - ambiguous,
     predicted: top?.label,
     confidence: top?.probability,
   };
