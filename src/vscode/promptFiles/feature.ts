@@ -9,7 +9,7 @@ import type { SettingsService } from '../settings';
 import { CalibrationPanels } from './calibrationPanel';
 import type { ClassifyResult } from './classify';
 import { classifySelection } from './classify';
-import { isPromptFileEngineLoaded } from './engine';
+import { isPromptFileEngineLoaded, loadPromptFileEngine } from './engine';
 import { isPromptFile, PromptFileLanguageFeatures } from './languageFeatures';
 import type { PromptFileRunResult } from './runner';
 import { runPromptFile } from './runner';
@@ -38,7 +38,8 @@ export class PromptFileFeature extends Disposable {
     super();
     this.runs = new WorkspaceStatePromptFileRuns(deps.context.workspaceState);
     this.panels = this.register(new CalibrationPanels(deps.context.extensionUri, this.runs));
-    this.languageFeatures = this.register(new PromptFileLanguageFeatures((fileUri) => this.panels.hasCalibration(fileUri)));
+    this.languageFeatures = this.register(new PromptFileLanguageFeatures((fileUri, file) => this.panels.hasCalibration(fileUri)
+      || loadPromptFileEngine().fileLabels(file.testCases.map((testCase) => testCase.expected), deps.settings.current.classifyLabels) !== undefined));
     this.register(vscode.workspace.onDidCloseTextDocument((document) => this.sources.delete(document.uri.toString())));
   }
 

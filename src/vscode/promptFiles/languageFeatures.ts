@@ -33,8 +33,11 @@ export class PromptFileLanguageFeatures extends Disposable implements vscode.Cod
   private readonly lensesChanged = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.lensesChanged.event;
 
-  /** `hasCalibration(fileUri)`: whether a labelled run of the file is kept (a lens then opens its calibration). */
-  constructor(private readonly hasCalibration: (fileUri: string) => boolean) {
+  /**
+   * `offersCalibration(fileUri, file)`: whether the file gets a Calibration lens (a classification prompt, or a
+   * file with a labelled run kept).
+   */
+  constructor(private readonly offersCalibration: (fileUri: string, file: PromptFile) => boolean) {
     super();
     this.register(vscode.languages.registerCodeLensProvider(PROMPT_FILE_SELECTOR, this));
     this.register(vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document, 0)));
@@ -62,7 +65,7 @@ export class PromptFileLanguageFeatures extends Disposable implements vscode.Cod
     return file;
   }
 
-  /** The lenses changed without an edit (a run kept a new calibration). */
+  /** The lenses changed without an edit (a run kept a calibration). */
   refreshLenses(): void {
     this.lensesChanged.fire();
   }
@@ -79,7 +82,7 @@ export class PromptFileLanguageFeatures extends Disposable implements vscode.Cod
       title: cases === 0 ? '$(play) Run the prompt' : `$(play) Run all ${cases} ${cases === 1 ? 'case' : 'cases'}`,
       command: Commands.runPromptFile, arguments: [document.uri],
     })];
-    if (this.hasCalibration(document.uri.toString())) {
+    if (this.offersCalibration(document.uri.toString(), file)) {
       lenses.push(new vscode.CodeLens(top, { title: '$(graph) Calibration', command: Commands.showCalibration, arguments: [document.uri] }));
     }
     for (const testCase of file.testCases) {
