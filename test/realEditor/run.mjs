@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { ensureEditorInstalled, root } from './editor.mjs';
 import { runIntegration } from './integration.mjs';
 import { runUi } from './ui.mjs';
+import { runPromptFilesUi } from './ui-promptfiles.mjs';
 
 const only = process.argv[2];
 const runsDir = path.join(root, '.cache', 'runs');
@@ -19,6 +20,7 @@ let failed = 0;
 const suites = [
   ['integration', (context) => runIntegration(context)],
   ['ui', (context) => runUi(context)],
+  ['promptfiles', (context) => runPromptFilesUi(context)],
 ].filter(([name]) => !only || only === name);
 
 let codeServer;

@@ -18,17 +18,7 @@ const PROMPTS = [
 
 export async function runUi({ codeServer, runDir, log }) {
   const { startReplayServer } = require(path.join(root, 'out', 'test', 'support', 'replayServer.js'));
-  const vsix = packageVsix(runDir);
-  const extensionsDir = path.join(runDir, 'extensions');
-  const env = { ...process.env };
-  for (const key of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR']) {
-    env[key] = path.join(runDir, key.toLowerCase());
-    fs.mkdirSync(env[key], { recursive: true });
-  }
-  const installed = spawnSync(process.execPath, [fs.realpathSync(codeServer), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'user-data'), '--install-extension', vsix],
-    { env, encoding: 'utf8', timeout: 120_000 });
-  if (installed.status !== 0) throw new Error(`code-server --install-extension failed:\n${installed.stdout}\n${installed.stderr}`);
-  log(`installed ${path.basename(vsix)} with code-server --install-extension`);
+  const extensionsDir = installVsix({ codeServer, runDir, log });
 
   const workspace = path.join(runDir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
@@ -144,6 +134,22 @@ export async function runUi({ codeServer, runDir, log }) {
   return { passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length };
 }
 
+/** Packages the VSIX and installs it into a fresh extensions folder of the run, as a user would; returns that folder. */
+export function installVsix({ codeServer, runDir, log }) {
+  const vsix = packageVsix(runDir);
+  const extensionsDir = path.join(runDir, 'extensions');
+  const env = { ...process.env };
+  for (const key of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR']) {
+    env[key] = path.join(runDir, key.toLowerCase());
+    fs.mkdirSync(env[key], { recursive: true });
+  }
+  const installed = spawnSync(process.execPath, [fs.realpathSync(codeServer), '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'user-data'), '--install-extension', vsix],
+    { env, encoding: 'utf8', timeout: 120_000 });
+  if (installed.status !== 0) throw new Error(`code-server --install-extension failed:\n${installed.stdout}\n${installed.stderr}`);
+  log(`installed ${path.basename(vsix)} with code-server --install-extension`);
+  return extensionsDir;
+}
+
 function packageVsix(runDir) {
   const out = path.join(runDir, 'logprob-lens.vsix');
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -163,8 +169,8 @@ async function pick(page, key, text) {
   await page.keyboard.press('Enter');
 }
 
-const quickOpen = (page, file) => pick(page, 'Control+P', file);
-const runCommand = (page, title) => pick(page, 'F1', title);
+export const quickOpen = (page, file) => pick(page, 'Control+P', file);
+export const runCommand = (page, title) => pick(page, 'F1', title);
 
 /** Selects the line holding `text` with the mouse (click at its start, shift-click at its end), as a user would. */
 async function selectLine(page, text) {

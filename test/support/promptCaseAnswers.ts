@@ -20,6 +20,8 @@ interface MapToken {
 
 interface MapEntry {
   readonly tokens: readonly MapToken[];
+  /** Answers given instead when the system message contains `system` (the prompt was changed). */
+  readonly variants?: readonly { readonly system: string; readonly tokens: readonly MapToken[] }[];
   /** The expected answer's tokens and probabilities, as a scoring request returns them. */
   readonly score?: readonly (readonly [string, number])[];
 }
@@ -39,7 +41,9 @@ export function answerPromptCase(route: string, body: Body | undefined, response
     const last = [...messages].reverse().find((message) => message.role === 'user')?.content ?? '';
     const entry = entries.find((candidate) => candidate.key === normalize(last))?.entry;
     if (!entry) return notFound(response, last);
-    if (body?.stream === true) return send(chatEvents(entry));
+    const system = messages.find((message) => message.role === 'system')?.content ?? '';
+    const variant = entry.variants?.find((candidate) => system.includes(candidate.system));
+    if (body?.stream === true) return send(chatEvents(variant ?? entry));
     return json(response, vllmScored(messages, entry));
   }
   const prompt = typeof body?.prompt === 'string' ? body.prompt : '';
@@ -50,7 +54,7 @@ export function answerPromptCase(route: string, body: Body | undefined, response
   return send(completionEvents(found.entry));
 }
 
-function chatEvents(entry: MapEntry): string[] {
+function chatEvents(entry: Pick<MapEntry, 'tokens'>): string[] {
   const chunk = (delta: Body, logprobs: Body | null, finish: string | null): string => `data: ${JSON.stringify({
     id: 'chatcmpl-prompt-cases', object: 'chat.completion.chunk', created: 0, model: PROMPT_CASES_MODEL,
     choices: [{ index: 0, delta, logprobs, finish_reason: finish }],
