@@ -8,6 +8,7 @@ import { Answer } from '../../src/core/answer';
 import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import { hoverMarkdown } from '../../src/core/hoverMarkdown';
 import type { TokenEntry } from '../../src/core/logprob';
+import { runPromptFilesBench } from './promptFilesBench';
 
 const root = path.resolve(__dirname, '../../..');
 const WORDS = [' the', ' model', ' was', ' fairly', ' sure', ' about', ' this', ' token', ',', ' and', ' less', ' so', ' here', '.', '\n', ' 💙'];
@@ -175,8 +176,12 @@ async function main(): Promise<void> {
   console.log('\nsizes (production build)');
   console.log(`  dist/extension.js (without the SDK): ${size(path.join(root, 'dist', 'extension.js'))}  (target <= 150 KB)`);
   console.log(`  dist/client.js (SDK, loaded lazily): ${size(path.join(root, 'dist', 'client.js'))}`);
+  console.log(`  dist/promptFiles.js (yaml and the prompt-file core, loaded lazily): ${size(path.join(root, 'dist', 'promptFiles.js'))}`);
   console.log(`  logprob-lens.vsix:                   ${size(path.join(root, 'logprob-lens.vsix'))}  (target <= 1 MB; npm run package builds it)`);
   if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
+
+  console.log('\nprompt files');
+  await runPromptFilesBench();
 }
 
 main().catch((error: unknown) => {

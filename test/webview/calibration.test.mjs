@@ -2,7 +2,7 @@
 // CSP, the esbuild bundle, the media stylesheets, Dark Modern's variables; see harness.mjs), fed the view the
 // extension computes for two runs of the sentiment prompt file. It reads the figures off the page, drives the
 // export buttons and the bins with the keyboard, reloads, and saves test-artifacts/calibration-dark.png.
-// Run: `node esbuild.js && node --test test/webview/` under Node 24 (scripts/ensure-node.sh).
+// Run: `node esbuild.js && node --test 'test/webview/*.test.mjs'` under Node 24 (scripts/ensure-node.sh).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
