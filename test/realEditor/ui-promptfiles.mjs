@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { launchBrowser, root, sleep, startCodeServer } from './editor.mjs';
-import { installVsix, quickOpen, runCommand } from './ui.mjs';
+import { checklist, installVsix, quickOpen, runCommand } from './ui.mjs';
 
 const require = createRequire(import.meta.url);
 const artifacts = path.join(root, 'test-artifacts');
@@ -30,21 +30,13 @@ export async function runPromptFilesUi({ codeServer, runDir, log }) {
       'workbench.activityBar.location': 'hidden', 'breadcrumbs.enabled': false, 'git.enabled': false,
     },
   });
-  const checks = [];
-  const check = async (name, body) => {
-    try {
-      await body();
-      checks.push([name, true]);
-      log(`✔ ${name}`);
-    } catch (error) {
-      checks.push([name, false]);
-      const shot = `ui-promptfiles-failed-${checks.length}.png`;
-      await page?.screenshot({ path: path.join(artifacts, shot) }).catch(() => undefined);
-      log(`✘ ${name}: ${error.message} (screenshot: test-artifacts/${shot})`);
-    }
-  };
   let browser;
   let page;
+  const { check, counts } = checklist(log, async (number) => {
+    const shot = `ui-promptfiles-failed-${number}.png`;
+    await page?.screenshot({ path: path.join(artifacts, shot) }).catch(() => undefined);
+    return ` (screenshot: test-artifacts/${shot})`;
+  });
   try {
     browser = await launchBrowser(runDir);
     page = await browser.newPage({ viewport: { width: 1440, height: 980 } });
@@ -131,7 +123,7 @@ export async function runPromptFilesUi({ codeServer, runDir, log }) {
     await server.stop();
     await replay.close();
   }
-  return { passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length };
+  return counts();
 }
 
 /** Clicks the file's “Run all” lens and waits for the run's last word (the notification that says it is done). */

@@ -34,17 +34,7 @@ export async function runUi({ codeServer, runDir, log }) {
       'workbench.activityBar.location': 'hidden',
     },
   });
-  const checks = [];
-  const check = async (name, body) => {
-    try {
-      await body();
-      checks.push([name, true]);
-      log(`✔ ${name}`);
-    } catch (error) {
-      checks.push([name, false]);
-      log(`✘ ${name}: ${error.message}`);
-    }
-  };
+  const { check, counts } = checklist(log);
   let browser;
   let page;
   try {
@@ -131,7 +121,28 @@ export async function runUi({ codeServer, runDir, log }) {
     await server.stop();
     await replay.close();
   }
-  return { passed: checks.filter(([, ok]) => ok).length, failed: checks.filter(([, ok]) => !ok).length };
+  return counts();
+}
+
+/**
+ * Checks that go on after one fails, each logged ✔ or ✘ with its name; `onFailure(number)` may add evidence (a
+ * screenshot) and returns text for the log line. `counts()` is the suite's result.
+ */
+export function checklist(log, onFailure = async () => '') {
+  const checks = [];
+  return {
+    check: async (name, body) => {
+      try {
+        await body();
+        checks.push(true);
+        log(`✔ ${name}`);
+      } catch (error) {
+        checks.push(false);
+        log(`✘ ${name}: ${error.message}${await onFailure(checks.length)}`);
+      }
+    },
+    counts: () => ({ passed: checks.filter(Boolean).length, failed: checks.filter((ok) => !ok).length }),
+  };
 }
 
 /** Packages the VSIX and installs it into a fresh extensions folder of the run, as a user would; returns that folder. */
