@@ -10,6 +10,9 @@ type Operation =
   | { readonly kind: 'answer'; readonly slot: number; readonly text: string }
   | { readonly kind: 'sections'; readonly sections: readonly number[] };
 
+/** How often an edit the editor refused is made again before the writer gives up. */
+const ATTEMPTS = 5;
+
 /** One replacement of an edit, in the offsets of the document before the edit, as its change event reports it. */
 interface Change {
   readonly piece: number;
@@ -173,28 +176,37 @@ export class ResultsWriter extends Disposable {
     return operation.sections.map((section) => ({ piece: 2 * section, offset: starts[2 * section]!, removed: this.pieces[2 * section]!.length, text: this.sections[section]! }));
   }
 
-  /** Applies one operation; false when it could not be, or the document changed under it (then offsets are unknown). */
+  /**
+   * Applies one operation; false when it could not be, or the document changed under it (then offsets are unknown).
+   * The editor refuses an edit made for an older version of the document (the user typed meanwhile): it is made
+   * again at the offsets as they are now, a few times.
+   */
   private async apply(operation: Operation): Promise<boolean> {
-    if (this.document.isClosed) return false;
-    const changes = this.changesOf(operation);
-    const tracked = operation.kind === 'answer' ? this.trackedAnswers.get(operation.slot) : undefined;
-    const edit = new vscode.WorkspaceEdit();
-    for (const { offset, removed, text } of changes) {
-      edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(offset), this.document.positionAt(offset + removed)), text);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (this.document.isClosed || this.lost) return false;
+      const changes = this.changesOf(operation);
+      const tracked = operation.kind === 'answer' ? this.trackedAnswers.get(operation.slot) : undefined;
+      const edit = new vscode.WorkspaceEdit();
+      for (const { offset, removed, text } of changes) {
+        edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(offset), this.document.positionAt(offset + removed)), text);
+      }
+      if (tracked) tracked.expectOwnInsert({ offset: changes[0]!.offset, text: changes[0]!.text, answerLength: changes[0]!.text.length });
+      const version = this.document.version;
+      this.inFlight = { operation, changes };
+      const applied = await vscode.workspace.applyEdit(edit).then((done) => done, () => false);
+      this.inFlight = undefined;
+      tracked?.settleOwnInsert(applied);
+      if (applied) {
+        for (const { piece, text } of changes) {
+          if (piece < 0) this.sections.forEach((section, i) => { this.pieces[2 * i] = section; });
+          else this.pieces[piece] = operation.kind === 'answer' ? this.pieces[piece] + text : text;
+        }
+        // One edit of ours moves the version by one; more means another edit landed in between.
+        return this.document.version === version + 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    if (tracked) tracked.expectOwnInsert({ offset: changes[0]!.offset, text: changes[0]!.text, answerLength: changes[0]!.text.length });
-    const version = this.document.version;
-    this.inFlight = { operation, changes };
-    const applied = await vscode.workspace.applyEdit(edit).then((done) => done, () => false);
-    this.inFlight = undefined;
-    tracked?.settleOwnInsert(applied);
-    if (!applied) return false;
-    for (const { piece, text } of changes) {
-      if (piece < 0) this.sections.forEach((section, i) => { this.pieces[2 * i] = section; });
-      else this.pieces[piece] = operation.kind === 'answer' ? this.pieces[piece] + text : text;
-    }
-    // One edit of ours moves the version by one; more means the user's edit landed while ours was computed.
-    return this.document.version === version + 1;
+    return false;
   }
 
   /** A change to the document: ours is recorded when its edit returns; the user's goes into the piece it falls in. */

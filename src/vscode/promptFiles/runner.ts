@@ -82,7 +82,7 @@ export async function runPromptFile(deps: PromptFileRunDeps, uri?: unknown, case
   const results = await openUntitled('markdown', 'beside');
   const run = new PromptFileRun(deps, loadPromptFileEngine(), document, file, endpoint, results, caseIndex as number | undefined);
   const { url, settings } = endpoint;
-  const cases = run.size === 1 ? (caseIndex === undefined ? 'the prompt' : `case ${(caseIndex as number) + 1}`) : `${run.size} cases`;
+  const cases = file.testCases.length === 0 ? 'the prompt' : caseIndex !== undefined ? `case ${(caseIndex as number) + 1}` : `${run.size} ${run.size === 1 ? 'case' : 'cases'}`;
   return deps.lifecycle.run(results, `Logprob Lens: ${name}, ${cases} with ${run.model} at ${url.host}${settings.promptFiles.concurrency > 1 && run.size > 1 ? `, ${Math.min(run.size, settings.promptFiles.concurrency)} at a time` : ''}`,
     (context) => run.execute(context), document);
 }
@@ -98,6 +98,8 @@ class PromptFileRun {
   private readonly writer: ResultsWriter;
   private readonly fileUri: string;
   private writerLost = false;
+  /** Stops the run (set once it runs): the writer calls it when it cannot write any more. */
+  private stopRun: (() => void) | undefined;
   private done = 0;
 
   constructor(
@@ -122,6 +124,7 @@ class PromptFileRun {
     this.fileUri = prompt.uri.toString();
     this.writer = new ResultsWriter(results, this.slots.length, () => {
       this.writerLost = true;
+      this.stopRun?.();
     });
   }
 
@@ -130,6 +133,7 @@ class PromptFileRun {
   }
 
   async execute(run: RunContext): Promise<PromptFileRunResult> {
+    this.stopRun = () => run.stop();
     try {
       this.writer.show(this.engine.buildResultsDocument(this.resultsInput()));
       await this.writer.idle();
@@ -225,6 +229,7 @@ class PromptFileRun {
       const scored = this.engine.promptLogprobTokens(response);
       return scored ? this.engine.expectedFromScoredPrompt(plan, scored) : this.engine.unavailable('The endpoint answered the scoring request without prompt_logprobs.');
     } catch (error) {
+      if (run.signal.aborted) return undefined;
       const why = describeFailure(error, this.endpoint.failureContext).message;
       this.deps.log.warn(`#${run.id} scoring the expected answer failed: ${why}`);
       const fallback = this.engine.planExpectedProbability(messages, testCase.expected, { promptScoring: undefined, hasAlternatives: this.capabilities.hasAlternatives });

@@ -371,6 +371,30 @@ describe('prompt files in a real editor', () => {
     assert.equal(api.promptFiles.runs.previous(document.uri.toString()), undefined, 'a stopped run is not kept as the file\'s last run');
   });
 
+  it('keeps an edit of the results inside one part, and stops when an edit spans parts while the run writes', async () => {
+    const { document } = await promptFile(SENTIMENT);
+    server.paceMs = 300;
+    const api = await lens();
+    const running = run(document.uri);
+    await waitFor('a case running', () => vscode.workspace.textDocuments.some((candidate) => candidate.uri.scheme === 'untitled' && api.tracker.answers(candidate).length > 0), 15_000);
+    const results = vscode.workspace.textDocuments.find((candidate) => candidate.uri.scheme === 'untitled' && api.tracker.answers(candidate).length > 0)!;
+    // The editor refuses an edit made for a version the run's own writing has moved past: made again, as a user would.
+    const edit = async (from: () => number, to: () => number, text: string): Promise<void> => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const change = new vscode.WorkspaceEdit();
+        change.replace(results.uri, new vscode.Range(results.positionAt(from()), results.positionAt(to())), text);
+        if (await vscode.workspace.applyEdit(change)) return;
+      }
+      assert.fail('the edit was refused 20 times');
+    };
+    await edit(() => 0, () => 1, '#'); // within the title: the run goes on
+    await waitFor('the first case to finish', () => results.getText().includes('## Case 1 of 8 · ✓ passed'), 15_000);
+    await edit(() => results.getText().indexOf('## Case 1 of 8'), () => results.getText().indexOf('## Case 2 of 8'), '');
+    const result = await running;
+    assert.equal(result.outcome, 'cancelled');
+    assert.match(result.message ?? '', /edited while the run wrote into it: the run stopped/);
+  });
+
   it('opens the calibration view of a classification prompt', async () => {
     const { document } = await promptFile(SENTIMENT);
     await run(document.uri);
