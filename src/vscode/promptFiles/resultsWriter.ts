@@ -45,8 +45,8 @@ export class ResultsWriter extends Disposable {
   /** What each section should read; `dirty` holds those set since they were last written. */
   private readonly sections: string[];
   private readonly dirty = new Set<number>();
-  /** The operation being applied, and its changes as the document will report them. */
-  private inFlight: { readonly operation: Operation; readonly changes: readonly Change[] } | undefined;
+  /** The operation being applied, its changes as the document will report them, and those it reported already. */
+  private inFlight: { readonly operation: Operation; readonly changes: readonly Change[]; readonly taken: Set<Change> } | undefined;
   private drain: Promise<void> | undefined;
   /** Called after every operation (and when the writer stops): `flushed` waits on them. */
   private readonly waiters = new Set<() => void>();
@@ -73,7 +73,7 @@ export class ResultsWriter extends Disposable {
   /** An answer's whole text so far: in the document, being written, and waiting. */
   answerText(slot: number): string {
     const operation = this.inFlight?.operation;
-    const writing = operation?.kind === 'answer' && operation.slot === slot ? operation.text : '';
+    const writing = operation?.kind === 'answer' && operation.slot === slot && this.inFlight!.taken.size === 0 ? operation.text : '';
     return this.pieces[2 * slot + 1]! + writing + (this.waiting.get(slot) ?? '');
   }
 
@@ -122,10 +122,6 @@ export class ResultsWriter extends Disposable {
     while (this.drain) await this.drain;
   }
 
-  get isLost(): boolean {
-    return this.lost;
-  }
-
   private nextSettled(): Promise<void> {
     return new Promise((resolve) => this.waiters.add(resolve));
   }
@@ -144,7 +140,10 @@ export class ResultsWriter extends Disposable {
 
   private async write(): Promise<void> {
     for (let operation = this.nextOperation(); operation && !this.lost; operation = this.nextOperation()) {
-      if (!await this.apply(operation)) this.lose();
+      if (!await this.apply(operation)) {
+        if (operation.kind === 'answer') this.dropped.add(operation.slot);
+        this.lose();
+      }
       this.settle();
     }
   }
@@ -182,37 +181,49 @@ export class ResultsWriter extends Disposable {
    * again at the offsets as they are now, a few times.
    */
   private async apply(operation: Operation): Promise<boolean> {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      if (this.document.isClosed || this.lost) return false;
-      const changes = this.changesOf(operation);
-      const tracked = operation.kind === 'answer' ? this.trackedAnswers.get(operation.slot) : undefined;
-      const edit = new vscode.WorkspaceEdit();
-      for (const { offset, removed, text } of changes) {
-        edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(offset), this.document.positionAt(offset + removed)), text);
-      }
-      if (tracked) tracked.expectOwnInsert({ offset: changes[0]!.offset, text: changes[0]!.text, answerLength: changes[0]!.text.length });
-      const version = this.document.version;
-      this.inFlight = { operation, changes };
-      const applied = await vscode.workspace.applyEdit(edit).then((done) => done, () => false);
-      this.inFlight = undefined;
-      tracked?.settleOwnInsert(applied);
-      if (applied) {
-        for (const { piece, text } of changes) {
-          if (piece < 0) this.sections.forEach((section, i) => { this.pieces[2 * i] = section; });
-          else this.pieces[piece] = operation.kind === 'answer' ? this.pieces[piece] + text : text;
+    try {
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        if (this.document.isClosed || this.lost) return false;
+        const changes = this.changesOf(operation);
+        const tracked = operation.kind === 'answer' ? this.trackedAnswers.get(operation.slot) : undefined;
+        const edit = new vscode.WorkspaceEdit();
+        for (const { offset, removed, text } of changes) {
+          edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(offset), this.document.positionAt(offset + removed)), text);
         }
-        // One edit of ours moves the version by one; more means another edit landed in between.
-        return this.document.version === version + 1;
+        if (tracked) tracked.expectOwnInsert({ offset: changes[0]!.offset, text: changes[0]!.text, answerLength: changes[0]!.text.length });
+        const version = this.document.version;
+        // In flight until it is in the document or given up: `answerText` and `flushed` count its text meanwhile.
+        const inFlight = { operation, changes, taken: new Set<Change>() };
+        this.inFlight = inFlight;
+        const applied = await vscode.workspace.applyEdit(edit).then((done) => done, () => false);
+        tracked?.settleOwnInsert(applied);
+        if (applied) {
+          // Its change event has normally put it in the pieces already (see `take`).
+          for (const change of changes) if (!inFlight.taken.has(change)) this.record(change, operation);
+          // One edit of ours moves the version by one; more means another edit landed in between.
+          return this.document.version === version + 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      return false;
+    } finally {
+      this.inFlight = undefined;
     }
-    return false;
   }
 
-  /** A change to the document: ours is recorded when its edit returns; the user's goes into the piece it falls in. */
+  /**
+   * A change to the document, recorded in the pieces as it is reported, so that they always match the document:
+   * ours into the piece it was made for, the user's into the piece it falls in.
+   */
   private take(change: vscode.TextDocumentContentChangeEvent): void {
-    const own = this.inFlight?.changes.some(({ offset, removed, text }) => change.rangeOffset === offset && change.rangeLength === removed && change.text === text);
-    if (own) return;
+    const inFlight = this.inFlight;
+    const own = inFlight?.changes.find((candidate) => !inFlight.taken.has(candidate) && change.rangeOffset === candidate.offset
+      && change.rangeLength === candidate.removed && change.text === candidate.text);
+    if (own) {
+      inFlight!.taken.add(own);
+      this.record(own, inFlight!.operation);
+      return;
+    }
     if (this.lost) return;
     const piece = this.pieceOf(change.rangeOffset, change.rangeOffset + change.rangeLength);
     if (piece === undefined) {
@@ -222,6 +233,12 @@ export class ResultsWriter extends Disposable {
     const at = change.rangeOffset - this.offsetOf(piece);
     const text = this.pieces[piece]!;
     this.pieces[piece] = text.slice(0, at) + change.text + text.slice(at + change.rangeLength);
+  }
+
+  /** An edit of ours, in the pieces: answer text appended, a section replaced, or the whole document written. */
+  private record(change: Change, operation: Operation): void {
+    if (change.piece < 0) this.sections.forEach((section, i) => { this.pieces[2 * i] = section; });
+    else this.pieces[change.piece] = operation.kind === 'answer' ? this.pieces[change.piece] + change.text : change.text;
   }
 
   /**
