@@ -1,6 +1,7 @@
 // Bundles the extension. Node entries: the extension itself; the model client with the `openai` SDK, which the
 // extension `require`s only when the first request is made; the tokenizer (logit-bias ids) and the run tools
-// (comparison, exports), required on first use.
+// (comparison, exports), required on first use; the prompt-file engine (the `yaml` parser and the prompt-file
+// core), required when a prompt file is first used.
 // The webviews' scripts are a separate browser build (dist/webview/), loaded by their panels, never by the host.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -15,13 +16,14 @@ const options = {
     client: 'src/client/index.ts',
     tokenizer: 'src/tokenizer/index.ts',
     runTools: 'src/runTools/index.ts',
+    promptFiles: 'src/promptFiles/index.ts',
   },
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
   outdir: 'dist',
-  external: ['vscode', './client.js', './tokenizer.js', './runTools.js'],
+  external: ['vscode', './client.js', './tokenizer.js', './runTools.js', './promptFiles.js'],
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
@@ -33,6 +35,7 @@ const options = {
 const webviewOptions = {
   entryPoints: {
     inspector: 'src/webview/inspector/main.ts',
+    calibration: 'src/webview/calibration/main.ts',
   },
   bundle: true,
   format: 'iife',

@@ -24,6 +24,7 @@ import { RunsView } from './vscode/history/runsView';
 import { TokenInspector } from './vscode/inspector/panel';
 import { createLog } from './vscode/log';
 import { keepNotifications } from './vscode/notify';
+import { PromptFileFeature } from './vscode/promptFiles/feature';
 import { CompletionCommands } from './vscode/runs/completion';
 import { RunJournal } from './vscode/runs/journal';
 import { RunLifecycle } from './vscode/runs/lifecycle';
@@ -46,6 +47,7 @@ export interface LogprobLensApi {
   readonly steering: Steering;
   /** Every answer a run filled, with its request and lineage, as it happens. */
   readonly journal: RunJournal;
+  readonly promptFiles: PromptFileFeature;
   readonly statusText: () => string;
   readonly coloursVisible: () => boolean;
   readonly sdkLoaded: () => boolean;
@@ -86,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   const restorer = own(new RunRestorer(history, tracker, settings, journal));
   const runsView = own(new RunsView(history));
   const runs = new RunCommands({ history, view: runsView, comparisons: own(new RunComparisons(restorer, tracker)), tracker, completions, settings });
+  const promptFiles = own(new PromptFileFeature({ ...runDeps, context }));
 
   const inEditor = <T>(action: (editor: vscode.TextEditor) => T) => (): T | undefined => {
     const editor = vscode.window.activeTextEditor;
@@ -129,13 +132,16 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
     [Commands.boost]: (...args: unknown[]) => steering.boost(...args),
     [Commands.inspectToken]: (...args: unknown[]) => steering.inspectToken(...args),
     [Commands.showLogitBias]: () => steering.showLogitBias(),
+    [Commands.runPromptFile]: (uri?: unknown, caseIndex?: unknown) => promptFiles.run(uri, caseIndex),
+    [Commands.classifySelection]: () => promptFiles.classify(),
+    [Commands.showCalibration]: (uri?: unknown) => promptFiles.showCalibration(uri),
   };
   for (const [id, handler] of Object.entries(handlers)) own(vscode.commands.registerCommand(id, handler));
 
   const activationMs = performance.now() - began;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
-    activationMs, tracker, completions, history, restorer, runs, inspector, steering, journal,
+    activationMs, tracker, completions, history, restorer, runs, inspector, steering, journal, promptFiles,
     samples: (editor, count) => sampleAnswers(runDeps, editor, count),
     statusText: () => status.text,
     coloursVisible: () => decorations.visible,

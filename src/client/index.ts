@@ -2,6 +2,6 @@
 // `require`d on the first request, so activation never pays for the SDK.
 export { checkEndpoint, probeServer } from './check';
 export type { CheckStep } from './check';
-export { COMPLETIONS_MAX_LOGPROBS, createClient, scoreText, streamChat } from './requests';
 export { probeCapabilities } from './probes';
 export type { ProbeOptions } from './probes';
+export { COMPLETIONS_MAX_LOGPROBS, createClient, scoreChatPrompt, scoreText, streamChat } from './requests';

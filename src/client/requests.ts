@@ -1,7 +1,7 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChunkDelta } from '../core/chatChunk';
 import { chatChunkDelta } from '../core/chatChunk';
-import type { CompletionRequest, EndpointOptions, RequestErrorInfo, RequestErrorKind, RequestLimit, Sampling } from '../core/request';
+import type { CompletionRequest, EndpointOptions, Message, RequestErrorInfo, RequestErrorKind, RequestLimit, Sampling } from '../core/request';
 import { completionsPrompt } from '../core/request';
 import type { AnswerLimits } from '../core/settings/snapshot';
 import { completionChoiceDelta, completionChunkDelta, responsesEventDelta } from '../core/logged/openai';
@@ -317,6 +317,24 @@ export async function scoreText(client: OpenAI, request: { readonly model: strin
     }, { signal });
     if (!Array.isArray(response.choices)) throw new RequestError({ kind: 'empty-stream', message: 'No choices in the response.' });
     return completionChoiceDelta(response.choices[0]);
+  } catch (error) {
+    throw toRequestError(error, signal);
+  }
+}
+
+/**
+ * A chat request whose answer is not streamed and is returned whole, as the server sent it: for vLLM's prompt
+ * scoring (`prompt_logprobs`, which vLLM refuses on a stream), whose fields the SDK does not know. `extraBody`
+ * carries them (and `stream: false`); the caller reads the body with core/promptFiles/expected.ts.
+ */
+export async function scoreChatPrompt(client: OpenAI, request: { readonly model: string; readonly messages: readonly Message[]; readonly extraBody: Readonly<Record<string, unknown>> }, signal: AbortSignal): Promise<unknown> {
+  try {
+    return await client.chat.completions.create({
+      model: request.model,
+      messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+      ...request.extraBody,
+      stream: false,
+    }, { signal });
   } catch (error) {
     throw toRequestError(error, signal);
   }

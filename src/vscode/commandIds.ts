@@ -35,6 +35,9 @@ export const Commands = {
   boost: 'logprobLens.boost',
   inspectToken: 'logprobLens.inspectToken',
   showLogitBias: 'logprobLens.showLogitBias',
+  runPromptFile: 'logprobLens.runPromptFile',
+  classifySelection: 'logprobLens.classifySelection',
+  showCalibration: 'logprobLens.showCalibration',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

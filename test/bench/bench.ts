@@ -14,6 +14,7 @@ import { runRunsBench } from './runsBench';
 import { runSteeringBench } from './steeringBench';
 import { runTokenizerBench } from './tokenizerBench';
 import { runInspectorBench } from './inspectorBench';
+import { runPromptFilesBench } from './promptFilesBench';
 
 const root = path.resolve(__dirname, '../../..');
 const WORDS = [' the', ' model', ' was', ' fairly', ' sure', ' about', ' this', ' token', ',', ' and', ' less', ' so', ' here', '.', '\n', ' 💙'];
@@ -198,11 +199,13 @@ async function main(): Promise<void> {
   console.log('\nsizes (production build)');
   console.log(`  dist/extension.js (activation; no SDK, tokenizer, diff or YAML): ${size(path.join(root, 'dist', 'extension.js'))}  (target <= 150 KB)`);
   for (const lazy of ['client', 'tokenizer', 'runTools', 'promptFiles']) console.log(`  dist/${lazy}.js (loaded on first use): ${size(path.join(root, 'dist', `${lazy}.js`))}`);
-  console.log(`  logprob-lens.vsix: ${size(path.join(root, 'logprob-lens.vsix'))}  (npm run package builds it)`);
+  console.log(`  logprob-lens.vsix: ${size(path.join(root, 'logprob-lens.vsix'))}  (target <= 1 MB; npm run package builds it)`);
   if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
 
   console.log('\ntoken inspector and colour modes');
   await runInspectorBench();
+  console.log('\nprompt files');
+  await runPromptFilesBench();
 }
 
 /**

@@ -9,7 +9,8 @@ import type { CaseOutcome } from '../../src/core/promptFiles/outcome';
 import { caseKey } from '../../src/core/promptFiles/outcome';
 import { parsePromptFile } from '../../src/core/promptFiles/parse';
 import { buildCaseRequest, caseIndices } from '../../src/core/promptFiles/request';
-import { buildResultsDocument } from '../../src/core/promptFiles/results';
+import { calibrationView } from '../../src/core/promptFiles/calibrationView';
+import { buildResultsDocument, caseParts, resultsTop } from '../../src/core/promptFiles/results';
 
 const LABELS = ['positive', 'negative', 'neutral'];
 
@@ -89,6 +90,13 @@ export async function runPromptFilesBench(): Promise<void> {
     documentLength = buildResultsDocument({ title: file.name!, file: 'reviews.prompt.yml', model: 'gpt-4o-mini', outcomes, previous: { outcomes } }).text.length;
   });
   console.log(`prompt file results document, 1,000 cases (${(documentLength / 1024).toFixed(0)} KB, with comparison): ${renderMs.toFixed(1)} ms (target <= 100 ms)`);
+  // While a run goes on, each case that starts or finishes rewrites the summary and its own text around its answer.
+  const running = outcomes.map((outcome, i) => (i < 500 ? outcome : { ...outcome, answer: '', pending: 'waiting' as const }));
+  const updateMs = time(50, () => {
+    documentLength = resultsTop({ title: file.name!, file: 'reviews.prompt.yml', model: 'gpt-4o-mini', outcomes: running }).length;
+    documentLength += caseParts(outcomes[499]!, 1000).head.length;
+  });
+  console.log(`prompt file results, one case finishing in a 1,000-case run (the summary and that case): ${updateMs.toFixed(2)} ms (target <= 5 ms)`);
 
   const labels = detectLabels(file.testCases.map((testCase) => testCase.expected))!.labels;
   const cases = Array.from({ length: 10_000 }, (_, i) => ({
@@ -100,6 +108,12 @@ export async function runPromptFilesBench(): Promise<void> {
     csvLength = calibrationCsv([{ run: 'bench', report: calibrate(labels, input.predictions)! }]).length;
   });
   console.log(`calibration, 10,000 cases (figures, bins and ${(csvLength / 1024).toFixed(0)} KB of CSV): ${calibrationMs.toFixed(1)} ms (target <= 100 ms)`);
+  const report = calibrate(labels, calibrationInput(labels, cases).predictions)!;
+  const viewMs = time(15, () => {
+    const calibration = { report, excluded: [] };
+    calibrationView({ title: 'bench', fileUri: 'file:///bench.prompt.yml', fileLabel: 'bench.prompt.yml', runs: [{ name: 'before', caption: '', calibration }, { name: 'after', caption: '', calibration }] });
+  });
+  console.log(`calibration view of two 10,000-case runs (figures, changes, both charts): ${viewMs.toFixed(2)} ms (target <= 16 ms)`);
   const distributionsMs = time(15, () => {
     for (let i = 0; i < 10_000; i++) answerLabelDistribution(answerTokens(i), labels);
   });

@@ -9,6 +9,7 @@ import { runUi } from './ui.mjs';
 import { runLoggedUi } from './ui-logged.mjs';
 import { runInspectorUi } from './ui-inspector.mjs';
 import { runSteeringUi } from './ui-steering.mjs';
+import { runPromptFilesUi } from './ui-promptfiles.mjs';
 
 const only = process.argv[2];
 const runsDir = path.join(root, '.cache', 'runs');
@@ -25,8 +26,9 @@ const suites = [
   ['ui', (context) => runUi(context)],
   ['ui-runs', (context) => runRunsUi(context)],
   ['ui-logged', (context) => runLoggedUi(context)],
-  ['inspector', (context) => runInspectorUi(context)],
+  ['ui-inspector', (context) => runInspectorUi(context)],
   ['ui-steering', (context) => runSteeringUi(context)],
+  ['ui-promptfiles', (context) => runPromptFilesUi(context)],
 ].filter(([name]) => !only || only === name);
 
 let codeServer;

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { parseSseTranscript, providerFixtures, steeringFixtures, syntheticFixtures } from './fixtures';
+import { answerPromptCase, PROMPT_CASES_MODEL } from './promptCaseAnswers';
 
 /**
  * A small OpenAI-compatible server for tests, on 127.0.0.1 and a random port. It replays recorded real responses
@@ -33,6 +34,9 @@ export interface ReplayServer {
   chooseRecording: ((path: string, body: Record<string, unknown> | undefined) => string | undefined) | undefined;
   /** Where the model `fault:redirect` sends the client (a 307, which would re-send the body). */
   redirectTarget: string;
+  /** Completion requests being answered now, and the most at once since the server started (or was reset). */
+  inFlight: number;
+  maxInFlight: number;
   close(): Promise<void>;
 }
 
@@ -136,7 +140,14 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
         jsonError(404, `No route ${request.method ?? ''} ${url.pathname}`)(response);
         return;
       }
+      state.inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      response.on('close', () => state.inFlight--);
       const model = state.transcriptOverride ?? state.chooseRecording?.(url.pathname, body) ?? (typeof body?.model === 'string' ? body.model : '');
+      if (model === PROMPT_CASES_MODEL) {
+        answerPromptCase(url.pathname, body, response, (events) => replayEvents(response, events, 'end'));
+        return;
+      }
       if (model === 'fault:redirect') {
         response.writeHead(307, { location: `${state.redirectTarget}/chat/completions` });
         response.end();
@@ -195,6 +206,8 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
     transcriptOverride: undefined,
     chooseRecording: undefined,
     faultsSeen: new Set<string>(),
+    inFlight: 0,
+    maxInFlight: 0,
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
       server.close(() => resolve());
@@ -225,7 +238,9 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
         return; // 'silence': headers sent, nothing more, until the client gives up
       }
       response.write(events[next++]!);
-      if (paceMs > 0) setTimeout(send, paceMs);
+      // A server ends the response with its last event, not one pace later (in-flight counts depend on it).
+      if (next >= events.length && end === 'end') response.end();
+      else if (paceMs > 0) setTimeout(send, paceMs);
       else setImmediate(send);
     };
     send();

@@ -101,4 +101,10 @@ describe('prompt file labels', () => {
     assert.ok(!isShortLabel('a\nb'));
     assert.ok(!isShortLabel('x'.repeat(41)));
   });
+  it('shows a mass that sums to 1 but for floating-point noise as all of it', () => {
+    // .93 + .04 + .03 read back from logprobs adds up to 0.9999999999999999.
+    const distribution = labelDistribution([{ token: 'a', logprob: Math.log(0.93) }, { token: 'b', logprob: Math.log(0.04) }, { token: 'c', logprob: Math.log(0.03) }], ['a', 'b', 'c']);
+    assert.equal(distribution.covered, 1);
+    assert.equal(distribution.uncovered, 0);
+  });
 });

@@ -201,6 +201,10 @@ describe('prompt file parsing', () => {
   it('reports YAML syntax errors and checks nothing else then', () => {
     const file = parseFixture('broken-yaml.prompt.yml');
     assert.deepEqual(codes(file), ['error yaml-syntax']);
+    // The library reports the unclosed quote where the text ends; it is shown where the quote opens, line 4 of the
+    // file (0-based 3), column 13 after `    content: `, to the end of that line.
+    assert.deepEqual(file.diagnostics[0]!.range, { start: { line: 3, column: 13 }, end: { line: 3, column: 27 } });
+    assert.match(file.diagnostics[0]!.message, /^This quote is never closed/);
     assert.equal(file.hasErrors, true);
     assert.deepEqual(codes(parsePromptFile('a: 1\na: 2\nmessages: []\n')), ['error yaml-syntax']);
   });

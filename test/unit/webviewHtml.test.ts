@@ -37,5 +37,11 @@ describe('webview HTML', () => {
     assert.throws(() => webviewHtml({ ...page, cspSource: "'self' 'unsafe-eval'" }), /cspSource/);
     assert.throws(() => webviewHtml({ ...page, cspSource: 'https://a.example,https://b.example' }), /cspSource/);
     assert.throws(() => webviewHtml({ ...page, cspSource: '' }), /cspSource/);
+    assert.throws(() => webviewHtml({ ...page, cspSource: "'self' 'unsafe-inline'" }), /cspSource/);
+  });
+
+  it('takes the sources VS Code gives as webview.cspSource (1.139: a keyword and a host source)', () => {
+    const html = webviewHtml({ ...page, cspSource: "'self' https://*.vscode-cdn.net" });
+    assert.ok(html.includes("img-src 'self' https://*.vscode-cdn.net data:; style-src 'self' https://*.vscode-cdn.net; "));
   });
 });

@@ -1,118 +1,23 @@
 // The token inspector webview in a real browser, outside VS Code: the page exactly as the panel will serve it
 // (webviewHtml's strict CSP, the esbuild bundle, the media stylesheets) on 127.0.0.1, a stub of
 // `acquireVsCodeApi` loaded by nonce, Dark Modern's theme variables, and Debian's chromium driven by
-// playwright-core. It drives the page with the keyboard as a user would and checks the numbers against the core
-// maths. Run: `npm run test:webview` under Node 24 (see scripts/ensure-node.sh); it needs playwright-core in
-// .cache/editor (installed with the real-editor suite's editor when missing) and /usr/bin/chromium. It prints the
-// time of one update in the browser and saves test-artifacts/inspector-dark.png.
+// playwright-core (see harness.mjs). It drives the page with the keyboard as a user would and checks the numbers
+// against the core maths. Run: `npm run test:webview` under Node 24 (see
+// scripts/ensure-node.sh); it needs playwright-core in .cache/editor (installed by the real-editor suite) and
+// /usr/bin/chromium. It prints the time of one update in the browser and saves test-artifacts/inspector-dark.png.
 import assert from 'node:assert/strict';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
-import { ensureEditorInstalled, launchBrowser, makeRunDir, root } from '../realEditor/editor.mjs';
-
-/** Dark Modern's values of the variables VS Code injects into a webview (the theme's colours and fonts). */
-const DARK_MODERN = {
-  '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
-  '--vscode-font-size': '13px',
-  '--vscode-font-weight': 'normal',
-  '--vscode-editor-font-family': '"Droid Sans Mono", "monospace", monospace',
-  '--vscode-editor-font-size': '14px',
-  '--vscode-foreground': '#cccccc',
-  '--vscode-descriptionForeground': '#9d9d9d',
-  '--vscode-disabledForeground': '#cccccc80',
-  '--vscode-editor-background': '#1f1f1f',
-  '--vscode-editor-foreground': '#cccccc',
-  '--vscode-editorWidget-background': '#202020',
-  '--vscode-editor-selectionHighlightBackground': '#add6ff26',
-  '--vscode-editorCursor-foreground': '#aeafad',
-  '--vscode-focusBorder': '#0078d4',
-  '--vscode-button-background': '#0078d4',
-  '--vscode-button-foreground': '#ffffff',
-  '--vscode-button-hoverBackground': '#026ec1',
-  '--vscode-button-border': '#ffffff12',
-  '--vscode-button-secondaryBackground': '#313131',
-  '--vscode-button-secondaryForeground': '#cccccc',
-  '--vscode-input-background': '#313131',
-  '--vscode-input-border': '#3c3c3c',
-  '--vscode-input-foreground': '#cccccc',
-  '--vscode-settings-textInputBackground': '#313131',
-  '--vscode-settings-textInputBorder': '#3c3c3c',
-  '--vscode-settings-textInputForeground': '#cccccc',
-  '--vscode-list-hoverBackground': '#2a2d2e',
-  '--vscode-panel-border': '#2b2b2b',
-  '--vscode-widget-border': '#313131',
-  '--vscode-charts-foreground': '#cccccc',
-  '--vscode-charts-lines': '#cccccc80',
-  '--vscode-charts-red': '#f14c4c',
-  '--vscode-charts-blue': '#3794ff',
-  '--vscode-charts-yellow': '#cca700',
-  '--vscode-charts-orange': '#d18616',
-  '--vscode-charts-green': '#89d185',
-  '--vscode-charts-purple': '#b180d7',
-};
-
-// Stands in for what VS Code injects: `acquireVsCodeApi` (state kept in sessionStorage so a reload restores it, the
-// way VS Code keeps it across a hide or reload) and the theme class on the body.
-const STUB = `
-window.__posted = [];
-window.acquireVsCodeApi = () => ({
-  postMessage: (message) => window.__posted.push(JSON.parse(JSON.stringify(message))),
-  getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null'),
-  setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
-});
-document.body.classList.add('vscode-dark');
-`;
+import { ensureEditorInstalled, makeRunDir, root } from '../realEditor/editor.mjs';
+import { bundleCore, openPage, servePage } from './harness.mjs';
 
 let runDir;
-let server;
+let site;
 let browser;
 let page;
-let origin;
 let core;
-const errors = [];
-
-async function buildPage() {
-  const site = path.join(runDir, 'site');
-  fs.mkdirSync(site, { recursive: true });
-  await esbuild.build({ entryPoints: [path.join(root, 'src/webview/inspector/main.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', minify: true, outfile: path.join(site, 'inspector.js'), logLevel: 'warning' });
-  // The core maths and the page builder, for the expectations and the HTML.
-  await esbuild.build({
-    stdin: { contents: ['webviewHtml', 'sampling', 'format', 'buckets', 'logged', 'inspectorProtocol'].map((name) => `export * from './src/core/${name}';`).join('\n'), resolveDir: root, loader: 'ts' },
-    bundle: true, format: 'esm', platform: 'node', outfile: path.join(runDir, 'core.mjs'), logLevel: 'warning',
-  });
-  core = await import(pathToFileURL(path.join(runDir, 'core.mjs')).href);
-  fs.writeFileSync(path.join(site, 'vscode-stub.js'), STUB);
-  fs.writeFileSync(path.join(site, 'theme.css'), `html {\n${Object.entries(DARK_MODERN).map(([name, value]) => `  ${name}: ${value};`).join('\n')}\n}\n`);
-  for (const sheet of ['common.css', 'inspector.css']) fs.copyFileSync(path.join(root, 'media/webview', sheet), path.join(site, sheet));
-  return site;
-}
-
-function serve(site) {
-  const nonce = crypto.randomBytes(16).toString('base64');
-  server = http.createServer((request, response) => {
-    const name = new URL(request.url, 'http://x').pathname.slice(1) || 'index.html';
-    if (name === 'index.html') {
-      // The policy's sources as VS Code gives them: 'self' and the resources' origin.
-      const html = core.webviewHtml({ cspSource: `'self' ${origin}`, nonce, scriptUri: `${origin}/inspector.js`, styleUris: ['theme.css', 'common.css', 'inspector.css'].map((sheet) => `${origin}/${sheet}`), title: 'Token Inspector' })
-        .replace('<script nonce=', `<script nonce="${nonce}" src="${origin}/vscode-stub.js"></script>\n    <script nonce=`);
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-      return;
-    }
-    if (name === 'favicon.ico') return void response.writeHead(204).end(); // a browser asks; a webview does not
-    const file = path.join(site, path.basename(name));
-    if (!fs.existsSync(file)) return void response.writeHead(404).end();
-    response.writeHead(200, { 'content-type': name.endsWith('.css') ? 'text/css' : 'text/javascript' }).end(fs.readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    origin = `http://127.0.0.1:${server.address().port}`;
-    resolve();
-  }));
-}
+let errors;
 
 const recorded = (name) => core.readLogged(fs.readFileSync(path.join(root, 'test/fixtures/providers', name), 'utf8')).deltas.flatMap((delta) => delta.tokens);
 
@@ -164,25 +69,15 @@ describe('token inspector webview in Chromium', { timeout: 120_000 }, () => {
     ensureEditorInstalled();
     fs.mkdirSync(path.join(root, '.cache', 'runs'), { recursive: true });
     runDir = makeRunDir('webview');
-    const site = await buildPage();
-    await serve(site);
-    browser = await launchBrowser(runDir);
-    page = await browser.newPage({ viewport: { width: 760, height: 900 }, colorScheme: 'dark' });
-    page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') errors.push(`console ${message.type()}: ${message.text()}`); });
-    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-    page.on('response', (response) => { if (response.status() >= 400) errors.push(`HTTP ${response.status()} for ${response.url()}`); });
-    // Harness instrumentation, installed before any page script: every CSP violation the page reports.
-    await page.addInitScript(() => {
-      window.__violations = [];
-      document.addEventListener('securitypolicyviolation', (event) => window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`));
-    });
-    await page.goto(`${origin}/index.html`);
-    await page.waitForFunction(() => window.__posted.some((message) => message.kind === 'ready'));
+    // The core maths and the page builder, for the expectations and the HTML.
+    core = await bundleCore(runDir, ['webviewHtml', 'sampling', 'format', 'buckets', 'logged', 'inspectorProtocol']);
+    site = await servePage({ runDir, core, entry: 'src/webview/inspector/main.ts', sheets: ['common.css', 'inspector.css'], title: 'Token Inspector' });
+    ({ browser, page, errors } = await openPage(runDir, site.url, { width: 760, height: 900 }));
   });
 
   after(async () => {
     await browser?.close();
-    server?.close();
+    site?.close();
     if (runDir) fs.rmSync(runDir, { recursive: true, force: true });
   });
 

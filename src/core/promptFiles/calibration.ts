@@ -1,5 +1,6 @@
 import type { LabelDistribution } from './labels';
 import { sameLabel } from './labels';
+import type { CaseOutcome } from './outcome';
 
 /**
  * Whether a classifier's confidence can be trusted, over a prompt file's labelled cases. Each case brings a
@@ -190,4 +191,27 @@ export function compareCalibration(before: CalibrationReport, after: Calibration
     fixed: cases.filter((pair) => !pair.before.correct && pair.after.correct).length,
     broken: cases.filter((pair) => pair.before.correct && !pair.after.correct).length,
   };
+}
+
+export interface RunCalibration {
+  readonly report: CalibrationReport;
+  readonly excluded: CalibrationInput['excluded'];
+}
+
+/**
+ * The calibration of one run of a classification prompt, from its outcomes (the label set is the one the run's
+ * label probabilities were computed over); `undefined` when the run has no labelled case to compute it from.
+ * Failed cases are left out, and counted among the excluded.
+ */
+export function calibrateOutcomes(outcomes: readonly CaseOutcome[]): RunCalibration | undefined {
+  const labels = outcomes.find((outcome) => outcome.labels)?.labels?.byLabel.map((entry) => entry.label);
+  if (!labels) return undefined;
+  const cases = outcomes.filter((outcome) => outcome.caseIndex !== undefined);
+  const input = calibrationInput(labels, cases.filter((outcome) => !outcome.failed).map((outcome) => ({
+    caseIndex: outcome.caseIndex!, key: outcome.key, expected: outcome.expected, distribution: outcome.labels,
+  })));
+  const report = calibrate(labels, input.predictions);
+  if (!report) return undefined;
+  const failed = cases.filter((outcome) => outcome.failed).map((outcome) => ({ caseIndex: outcome.caseIndex!, reason: 'the request failed' }));
+  return { report, excluded: [...input.excluded, ...failed].sort((a, b) => a.caseIndex - b.caseIndex) };
 }

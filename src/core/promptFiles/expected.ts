@@ -1,4 +1,6 @@
 import { TokenAligner } from '../aligner';
+import type { CapabilityContext } from '../capabilities';
+import { PRESET_CAPABILITIES, resolveCapabilities } from '../capabilities';
 import type { TokenEntry } from '../logprob';
 import { cleanLogprob } from '../logprob';
 import { alternativesAt, answerStartIndex, isShortLabel, tokenStartsLabel } from './labels';
@@ -28,6 +30,21 @@ export interface ScoringCapabilities {
 }
 
 export type ExpectedMethod = PromptScoring | 'first-token' | 'unavailable';
+
+/**
+ * What the endpoint in use can do for the expected answer's probability: its capabilities (core/capabilities.ts)
+ * for the preset its profile was made from. Profiles are named after their preset when Select Endpoint adds them
+ * (“vLLM”, “vLLM 2”), which is how the preset is known here until profiles record it (issue 11's capability store).
+ */
+export function scoringCapabilities(endpoint: { readonly profileName: string | undefined } & Omit<CapabilityContext, 'preset'>): ScoringCapabilities {
+  const name = endpoint.profileName?.replace(/ \d+$/, '');
+  const preset = name !== undefined && Object.hasOwn(PRESET_CAPABILITIES, name) ? name : undefined;
+  const capabilities = resolveCapabilities({ preset, apiStyle: endpoint.apiStyle, model: endpoint.model });
+  return {
+    promptScoring: capabilities.promptScoring === 'none' ? undefined : capabilities.promptScoring,
+    hasAlternatives: capabilities.logprobs !== 'no',
+  };
+}
 
 /** The method's name as shown beside the number. */
 export const EXPECTED_METHOD_NAMES: Readonly<Record<ExpectedMethod, string>> = {

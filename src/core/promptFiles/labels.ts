@@ -18,6 +18,8 @@ import { cleanLogprob } from '../logprob';
  */
 
 export const MAX_LABELS = 10;
+/** Masses closer than this to 0 or 1 are floating-point noise from exp(log p), and shown as 0 or 1. */
+const ROUNDING = 1e-9;
 const MAX_LABEL_LENGTH = 40;
 const MAX_LABEL_WORDS = 3;
 
@@ -70,6 +72,19 @@ export function detectLabels(expectedValues: readonly (string | undefined)[]): L
   const labels = distinctLabels(values);
   if (labels.length < 2 || labels.length > MAX_LABELS || labels.length === values.length) return undefined;
   return { labels, source: 'expected', notes: labelNotes(labels) };
+}
+
+/**
+ * The label set of a prompt file's run: detected from its expected values, or else the user's labels (the
+ * `classify.labels` setting) when every expected value is one of them; `undefined` when the file does not classify.
+ */
+export function fileLabels(expectedValues: readonly (string | undefined)[], user: readonly string[]): LabelSet | undefined {
+  const detected = detectLabels(expectedValues);
+  if (detected) return detected;
+  const given = userLabels(user);
+  const values = expectedValues.filter((value): value is string => value !== undefined && value.trim() !== '');
+  const covered = values.length > 0 && values.every((value) => given.labels.some((label) => sameLabel(label, value)));
+  return given.labels.length >= 2 && covered ? given : undefined;
 }
 
 /** Labels the user gave (a setting, or typed in a quick input as `positive, negative, neutral`). */
@@ -137,13 +152,14 @@ export function labelDistribution(alternatives: readonly Alternative[], labels: 
     if (matches.length === 1) raw[matches[0]!]! += probability;
     else if (matches.length > 1) ambiguous += probability;
   }
-  const covered = Math.min(1, raw.reduce((sum, p) => sum + p, 0));
   const total = raw.reduce((sum, p) => sum + p, 0);
+  // Probabilities come back as logprobs: .93 + .04 + .03 sums to 0.9999999999999999, which is all of it.
+  const covered = total > 1 - ROUNDING ? 1 : total;
   const byLabel = labels.map((label, i): LabelProbability => ({ label, raw: raw[i]!, probability: total > 0 ? raw[i]! / total : 0 }));
   const top = total > 0 ? rankLabels(byLabel)[0] : undefined;
   return {
     byLabel, covered, ambiguous,
-    uncovered: Math.max(0, 1 - covered - ambiguous),
+    uncovered: 1 - covered - ambiguous < ROUNDING ? 0 : 1 - covered - ambiguous,
     predicted: top?.label,
     confidence: top?.probability,
   };

@@ -1,8 +1,13 @@
 import type { AnswerStats } from '../answer';
+import type { TokenEntry } from '../logprob';
+import type { RunOutcome } from '../runOutcome';
 import type { EvaluatorResult } from './evaluators';
-import { casePassed } from './evaluators';
+import { casePassed, runEvaluators } from './evaluators';
 import type { ExpectedMethod, ExpectedProbability } from './expected';
 import type { LabelDistribution } from './labels';
+import { answerLabelDistribution } from './labels';
+import type { PromptFile } from './model';
+import type { PendingCase } from './results';
 
 /**
  * One case's result in a run of a prompt file, as plain JSON-safe data: what the results document shows, what
@@ -31,6 +36,78 @@ export interface CaseOutcome {
 /** A case's identity across runs: its variables, in file order. Editing a case's inputs makes it a new case. */
 export function caseKey(variables: ReadonlyMap<string, string> | undefined): string {
   return variables ? JSON.stringify([...variables]) : '';
+}
+
+/** What a run learned about one case's answer, as the adapter reads it from the filled answer. */
+export interface CaseAnswer {
+  /** The answer as inserted. */
+  readonly text: string;
+  /**
+   * The answer's first tokens as returned, at least up to the first one that is not only whitespace: the labels
+   * and the first-token method read the alternatives there.
+   */
+  readonly tokens: readonly TokenEntry[];
+  readonly stats: AnswerStats;
+  readonly failed: boolean;
+  readonly problem?: string | undefined;
+}
+
+/** How a case's request ended, as the run saw it. */
+export interface AnswerEnd {
+  readonly outcome: RunOutcome;
+  /** The failure's message, in the user's words (core/failure.ts), when there was one. */
+  readonly failure?: string | undefined;
+  readonly sawLogprobs: boolean;
+  readonly maxTokens: number | undefined;
+}
+
+/**
+ * Whether a case counts as failed (its figures left out of the summary: nothing came, or only part of it) and what
+ * to say beside its answer. A truncated answer is evaluated as the CLI would, with a note.
+ */
+export function answerProblem(end: AnswerEnd): { readonly failed: boolean; readonly problem?: string } {
+  const reason = (text: string | undefined, fallback: string): string => (text ?? fallback).replace(/[.\s]*$/, '.');
+  switch (end.outcome) {
+    case 'failed': return { failed: true, problem: `Request failed: ${reason(end.failure, 'no answer came back')}` };
+    case 'incomplete': return { failed: true, problem: `Incomplete, only part of the answer came: ${reason(end.failure, 'the stream ended without a finish reason')}` };
+    case 'cancelled': return { failed: true, problem: 'Cancelled: the answer is incomplete.' };
+    case 'truncated': return { failed: false, problem: `Stopped at the token limit (max_tokens ${end.maxTokens ?? 'of the server'}).` };
+    case 'filtered': return { failed: false, problem: 'The content filter stopped the answer.' };
+    case 'done': return end.sawLogprobs ? { failed: false } : { failed: false, problem: 'No logprobs came back: the answer is not coloured.' };
+  }
+}
+
+/** A case that never started because the run was stopped first. */
+export const NOT_RUN: CaseAnswer = {
+  text: '', tokens: [], failed: true, problem: 'Not run: the run was stopped first.',
+  stats: { tokens: 0, perplexity: undefined, meanProbability: undefined, uncertain: 0 },
+};
+
+/** Extra figures of a case: how likely the expected answer was, and the label set when the file classifies. */
+export interface CaseExtras {
+  readonly expectedProbability?: ExpectedProbability | undefined;
+  readonly labels?: readonly string[] | undefined;
+}
+
+/** A finished case: its evaluators run on the answer, its labels read from the answer's start. */
+export function caseOutcome(file: PromptFile, caseIndex: number | undefined, answer: CaseAnswer, extras: CaseExtras = {}): CaseOutcome {
+  const testCase = caseIndex === undefined ? undefined : file.testCases[caseIndex];
+  const variables = testCase?.variables ?? new Map<string, string>();
+  const labels = !answer.failed && extras.labels ? answerLabelDistribution(answer.tokens, extras.labels) : undefined;
+  return {
+    caseIndex, key: caseKey(testCase?.variables), inputs: [...variables], expected: testCase?.expected,
+    answer: answer.text, failed: answer.failed, stats: answer.stats,
+    ...(answer.problem ? { problem: answer.problem } : {}),
+    evaluators: answer.failed ? [] : runEvaluators(file.evaluators, variables, answer.text),
+    ...(extras.expectedProbability ? { expectedProbability: extras.expectedProbability } : {}),
+    ...(labels ? { labels } : {}),
+  };
+}
+
+/** A case not finished yet, for the results document of a run under way. */
+export function pendingCase(file: PromptFile, caseIndex: number | undefined, answer: string, pending: PendingCase['pending']): PendingCase {
+  const testCase = caseIndex === undefined ? undefined : file.testCases[caseIndex];
+  return { caseIndex, key: caseKey(testCase?.variables), inputs: [...(testCase?.variables ?? [])], expected: testCase?.expected, answer, pending };
 }
 
 export interface RunSummary {

@@ -1,5 +1,5 @@
-import type { Document, Node as YamlNode, Pair, Scalar, YAMLMap } from 'yaml';
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode, Pair, Scalar, YAMLError, YAMLMap } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type {
   DiagnosticCode, EvaluatorSpec, ModelParameters, PromptDiagnostic, PromptFile, PromptMessage, ResponseFormat,
   ResponseFormatType, Role, Severity, StringCheck, TestCase, TextRange,
@@ -45,7 +45,9 @@ class PromptFileReader {
     for (const error of this.doc.errors) {
       // yaml.v3 reads the first document and ignores the rest; so does this reader, with a warning.
       const severity = error.code === 'MULTIPLE_DOCS' ? 'warning' : 'error';
-      this.report(severity, 'yaml-syntax', error.code === 'MULTIPLE_DOCS' ? 'Only the first YAML document is read (as the gh CLI does).' : error.message, error.pos);
+      const unclosed = this.unclosedQuote(error);
+      if (unclosed) this.report('error', 'yaml-syntax', `This quote is never closed (YAML: ${error.message}).`, unclosed);
+      else this.report(severity, 'yaml-syntax', error.code === 'MULTIPLE_DOCS' ? 'Only the first YAML document is read (as the gh CLI does).' : error.message, error.pos);
     }
     for (const warning of this.doc.warnings) this.report('warning', 'yaml-warning', warning.message, warning.pos);
     const root = this.doc.contents;
@@ -70,6 +72,23 @@ class PromptFileReader {
       // Last: it checks the texts the readers above collected.
       variables: this.checkVariables(testCases),
     });
+  }
+
+  /**
+   * An unclosed quote is reported by the library where the text ends (the quoted scalar runs on to there); it is
+   * shown where the quote opens instead, on that line. `undefined` for other errors.
+   */
+  private unclosedQuote(error: YAMLError): readonly [number, number] | undefined {
+    if (error.code !== 'MISSING_CHAR' || !/quote/i.test(error.message)) return undefined;
+    let start: number | undefined;
+    visit(this.doc, {
+      Scalar: (_, node) => {
+        if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range?.[1] === error.pos[0]) start = node.range[0];
+      },
+    });
+    if (start === undefined) return undefined;
+    const lineEnd = this.text.indexOf('\n', start);
+    return [start, lineEnd < 0 ? this.text.length : lineEnd];
   }
 
   private result(runAllRange: TextRange, content: Partial<PromptFile> = {}): PromptFile {

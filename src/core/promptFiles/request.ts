@@ -1,3 +1,4 @@
+import type { ApiStyle, CompletionRequest, Sampling } from '../request';
 import type { ChatMessage, ModelParameters, PromptFile, ResponseFormat } from './model';
 import { templateString } from './template';
 
@@ -72,4 +73,34 @@ export function renderMessagesAsText(messages: readonly ChatMessage[]): string {
   const blocks = messages.map(({ role, content }) => `${ROLE_NAMES[role]}: ${content}`);
   if (messages.at(-1)?.role !== 'assistant') blocks.push('Assistant:');
   return blocks.join('\n\n');
+}
+
+/** Where a case's request goes, as far as its body depends on it. */
+export interface CaseEndpoint {
+  readonly apiStyle: ApiStyle;
+  /** The endpoint's model: asked unless the case names the file's model. */
+  readonly model: string;
+  readonly topLogprobs: number;
+}
+
+/** A case's request in the request contract (core/request.ts), as the client sends it. */
+export function caseCompletionRequest(request: CaseRequest<Sampling>, endpoint: CaseEndpoint): CompletionRequest {
+  return {
+    apiStyle: endpoint.apiStyle,
+    model: request.model ?? endpoint.model,
+    messages: request.messages,
+    topLogprobs: endpoint.topLogprobs,
+    sampling: request.sampling,
+    ...(request.responseFormat ? { extraBody: responseFormatBody(request.responseFormat, endpoint.apiStyle) } : {}),
+  };
+}
+
+/**
+ * The file's `responseFormat` as body fields: Chat Completions (and vLLM's Completions) take `response_format`
+ * with the parsed `jsonSchema` under `json_schema`, as the gh CLI sends it; the Responses API takes `text.format`,
+ * where a JSON schema's fields sit beside its type.
+ */
+export function responseFormatBody(format: ResponseFormat, apiStyle: ApiStyle): Record<string, unknown> {
+  if (apiStyle === 'responses') return { text: { format: { type: format.type, ...(format.jsonSchema ?? {}) } } };
+  return { response_format: { type: format.type, ...(format.jsonSchema ? { json_schema: format.jsonSchema } : {}) } };
 }

@@ -33,11 +33,31 @@ export interface ResultsInput {
   readonly fileModel?: string | undefined;
   /** When the run started, formatted by the caller. */
   readonly when?: string | undefined;
-  readonly outcomes: readonly CaseOutcome[];
+  /** The cases of the run, in order: finished, or still waiting or running (their answer so far). */
+  readonly outcomes: readonly (CaseOutcome | PendingCase)[];
+  /** How many test cases the file has (more than `outcomes` when only some ran); defaults to the outcomes' count. */
+  readonly fileCases?: number | undefined;
   /** The previous run of the same file, to say what changed per case. */
   readonly previous?: { readonly when?: string | undefined; readonly outcomes: readonly CaseOutcome[] } | undefined;
   /** Calibration over the labelled cases, when the file is a classification prompt. */
   readonly calibration?: CalibrationReport | undefined;
+}
+
+/**
+ * A case of a run under way: its inputs are known, its answer is what has arrived so far. The document is rebuilt
+ * as cases finish; everything but the answers may change between two builds (see `ResultsDocument.answers`).
+ */
+export interface PendingCase {
+  readonly caseIndex: number | undefined;
+  readonly key: string;
+  readonly inputs: readonly (readonly [string, string])[];
+  readonly expected: string | undefined;
+  readonly answer: string;
+  readonly pending: 'waiting' | 'running';
+}
+
+export function isPending(outcome: CaseOutcome | PendingCase): outcome is PendingCase {
+  return 'pending' in outcome;
 }
 
 /** Where a case's answer sits in the document text (UTF-16 offsets, end exclusive). */
@@ -54,35 +74,77 @@ export interface ResultsDocument {
 }
 
 export function buildResultsDocument(input: ResultsInput): ResultsDocument {
+  const { top, changes } = writeTop(input);
+  const fileCases = input.fileCases ?? input.outcomes.length;
+  const parts: string[] = [top];
+  let length = top.length;
+  const answers = input.outcomes.map((outcome, i): AnswerPlacement => {
+    const { head, tail } = caseParts(outcome, fileCases, changes?.[i]);
+    const start = length + head.length;
+    parts.push(head, outcome.answer, tail);
+    length = start + outcome.answer.length + tail.length;
+    return { caseIndex: outcome.caseIndex, start, end: start + outcome.answer.length };
+  });
+  return { text: parts.join(''), answers };
+}
+
+/**
+ * The document above the first case: title, header, summary (over the finished cases), and, once every case has
+ * finished, what changed since the previous run. With `caseParts`, a run that is under way rewrites only this and
+ * the case that started or finished, whatever the number of cases.
+ */
+export function resultsTop(input: ResultsInput): string {
+  return writeTop(input).top;
+}
+
+/** A case's text before its answer (from the blank line that ends the part above) and after it. */
+export interface CaseParts {
+  readonly head: string;
+  readonly tail: string;
+}
+
+/**
+ * One case's text around its answer. The fence depends on the answer's backticks and whether it ends a line, so
+ * the parts are rebuilt when the answer is complete. `change`: what changed since the previous run, if known.
+ */
+export function caseParts(outcome: CaseOutcome | PendingCase, fileCases: number, change?: CaseChange): CaseParts {
   const out = new MarkdownWriter();
-  const summary = summarizeRun(input.outcomes);
-  const changes = input.previous ? compareOutcomes(input.previous.outcomes, input.outcomes) : undefined;
+  out.line();
+  const { start, end } = isPending(outcome) ? writePendingCase(out, outcome, fileCases) : writeCase(out, outcome, fileCases, change);
+  const text = out.text();
+  return { head: text.slice(0, start), tail: text.slice(end) };
+}
+
+function writeTop(input: ResultsInput): { top: string; changes: CaseChange[] | undefined } {
+  const out = new MarkdownWriter();
+  const finished = input.outcomes.filter((outcome): outcome is CaseOutcome => !isPending(outcome));
+  const running = finished.length < input.outcomes.length;
+  const summary = summarizeRun(finished);
+  // What changed is said once every case has finished: until then "removed" would mean "not finished yet".
+  const changes = input.previous && !running ? compareOutcomes(input.previous.outcomes, finished) : undefined;
   out.line(`# ${escapeInline(input.title)}`);
   out.line();
-  out.line(header(input, summary.cases));
+  out.line(header(input, input.outcomes.length, input.fileCases ?? input.outcomes.length));
   out.line();
   out.line('## Summary');
   out.line();
-  for (const item of summaryItems(summary, input)) out.line(`- ${item}`);
+  if (running) out.line(`- Running: ${finished.length} of ${input.outcomes.length} cases done.`);
+  for (const item of summaryItems(summary, input, finished)) out.line(`- ${item}`);
   if (input.previous && changes) writeChanges(out, input.previous, changes, summary);
-  const answers: AnswerPlacement[] = [];
-  input.outcomes.forEach((outcome, i) => {
-    out.line();
-    answers.push(writeCase(out, outcome, summary.cases, changes?.[i]));
-  });
-  return { text: out.text(), answers };
+  return { top: out.text(), changes };
 }
 
-function header(input: ResultsInput, cases: number): string {
+function header(input: ResultsInput, cases: number, fileCases: number): string {
   const model = input.fileModel && input.fileModel !== input.model
     ? `model ${codeSpan(input.model, false)} (the file names ${codeSpan(input.fileModel, false)})`
     : `model ${codeSpan(input.model, false)}`;
-  const parts = [codeSpan(input.file, false), model, `${cases} ${cases === 1 ? 'case' : 'cases'}`];
+  const count = cases < fileCases ? `${cases} of ${fileCases} cases` : `${cases} ${cases === 1 ? 'case' : 'cases'}`;
+  const parts = [codeSpan(input.file, false), model, count];
   if (input.when) parts.push(escapeInline(input.when));
   return parts.join(' · ');
 }
 
-function summaryItems(summary: RunSummary, input: ResultsInput): string[] {
+function summaryItems(summary: RunSummary, input: ResultsInput, outcomes: readonly CaseOutcome[]): string[] {
   const items: string[] = [];
   items.push(summary.checks === 0
     ? 'Evaluators: no string evaluator to run here.'
@@ -91,9 +153,9 @@ function summaryItems(summary: RunSummary, input: ResultsInput): string[] {
   items.push(summary.meanPerplexity === undefined
     ? 'Mean perplexity: n/a (no answer with logprobs).'
     : `Mean perplexity: ${formatPerplexity(summary.meanPerplexity)} over ${summary.perplexityCases} ${summary.perplexityCases === 1 ? 'answer' : 'answers'}.`);
-  items.push(expectedSummary(summary, input.outcomes));
+  items.push(expectedSummary(summary, outcomes));
   if (input.calibration) items.push(calibrationSummary(input.calibration));
-  const failed = input.outcomes.filter((outcome) => outcome.failed);
+  const failed = outcomes.filter((outcome) => outcome.failed);
   if (failed.length > 0) items.push(`Failed: ${failed.map((outcome) => caseName(outcome.caseIndex)).join(', ')}.`);
   return items;
 }
@@ -138,8 +200,15 @@ function writeChanges(out: MarkdownWriter, previous: NonNullable<ResultsInput['p
   }
 }
 
-function writeCase(out: MarkdownWriter, outcome: CaseOutcome, cases: number, change: CaseChange | undefined): AnswerPlacement {
-  out.line(`## ${outcome.caseIndex === undefined ? 'The prompt (no test data)' : `Case ${outcome.caseIndex + 1} of ${cases}`} · ${verdict(outcome)}`);
+/** A case still under way: its heading says so, its answer is what arrived; figures come when it finishes. */
+function writePendingCase(out: MarkdownWriter, pending: PendingCase, cases: number): AnswerPlacement {
+  const { start, end } = writeCaseHead(out, pending, cases, pending.pending === 'running' ? 'running…' : 'waiting');
+  return { caseIndex: pending.caseIndex, start, end };
+}
+
+/** The case's heading, inputs, expected value and answer; returns where the answer is. */
+function writeCaseHead(out: MarkdownWriter, outcome: CaseOutcome | PendingCase, cases: number, state: string): { start: number; end: number } {
+  out.line(`## ${outcome.caseIndex === undefined ? 'The prompt (no test data)' : `Case ${outcome.caseIndex + 1} of ${cases}`} · ${state}`);
   out.line();
   const inputs = outcome.inputs.filter(([name]) => name !== 'expected');
   if (inputs.length > 0) {
@@ -150,7 +219,11 @@ function writeCase(out: MarkdownWriter, outcome: CaseOutcome, cases: number, cha
   if (outcome.expected !== undefined) writeExpected(out, outcome.expected);
   out.line('Answer:');
   out.line();
-  const { start, end } = out.fenced(outcome.answer, 'text');
+  return out.fenced(outcome.answer, 'text');
+}
+
+function writeCase(out: MarkdownWriter, outcome: CaseOutcome, cases: number, change: CaseChange | undefined): AnswerPlacement {
+  const { start, end } = writeCaseHead(out, outcome, cases, verdict(outcome));
   if (outcome.problem) {
     out.line();
     out.line(`⚠ ${escapeInline(outcome.problem)}`);
@@ -208,7 +281,7 @@ function evaluatorLine(result: EvaluatorResult): string {
 
 function figures(outcome: CaseOutcome): string {
   const { stats } = outcome;
-  const parts = [`${stats.tokens} tokens`, `perplexity ${formatPerplexity(stats.perplexity)}`, `${stats.uncertain} uncertain`];
+  const parts = [`${stats.tokens} ${stats.tokens === 1 ? 'token' : 'tokens'}`, `perplexity ${formatPerplexity(stats.perplexity)}`, `${stats.uncertain} uncertain`];
   if (outcome.expectedProbability) parts.push(expectedFigure(outcome.expectedProbability));
   return parts.join(' · ');
 }

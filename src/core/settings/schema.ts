@@ -75,6 +75,11 @@ export const SETTINGS = {
   'samples.count': { type: 'number', integer: true, default: 5, minimum: 2, maximum: 50, scope: 'resource', restricted: true },
   branchOutput: { type: 'enum', default: 'replace', values: ['replace', 'beside'], scope: 'resource' },
   boostBias: { type: 'number', default: 5, exclusiveMinimum: 0, maximum: 100, scope: 'resource', restricted: true },
+  // The file's `model` is a repository's choice of which model (and, on a router, which company) answers, on the
+  // user's key: only the user may allow it.
+  'promptFiles.useFileModel': { type: 'boolean', default: false, scope: 'application' },
+  'promptFiles.concurrency': { type: 'number', integer: true, default: 2, minimum: 1, maximum: 8, scope: 'window', restricted: true },
+  'classify.labels': { type: 'stringArray', default: [], maxItems: 10, scope: 'resource', restricted: true },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -59,6 +59,10 @@ export interface LensSettings {
   readonly branchOutput: BranchOutput;
   /** The logit bias Boost adds (Ban is -100). */
   readonly boostBias: number;
+  /** Prompt files: send the file's `model` as is (user settings only), and how many cases run at once. */
+  readonly promptFiles: { readonly useFileModel: boolean; readonly concurrency: number };
+  /** Classify Selection's default labels. */
+  readonly classifyLabels: readonly string[];
 }
 
 /** Where the values come from: VS Code's `inspect` per key, and whether the workspace is trusted. */
@@ -139,6 +143,8 @@ export function readLensSettings(source: SettingsSource): SettingsReading {
     capabilityOverrides: chosen?.capabilities ?? {},
     branchOutput: get<BranchOutput>('branchOutput'),
     boostBias: get<number>('boostBias'),
+    promptFiles: { useFileModel: get<boolean>('promptFiles.useFileModel'), concurrency: get<number>('promptFiles.concurrency') },
+    classifyLabels: get<string[]>('classify.labels'),
   };
   return { settings, problems };
 }
