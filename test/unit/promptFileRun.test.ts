@@ -5,7 +5,9 @@ import type { TokenEntry } from '../../src/core/logprob';
 import { runPool } from '../../src/core/pool';
 import { calibrateOutcomes } from '../../src/core/promptFiles/calibration';
 import { classificationList, classifyMessages } from '../../src/core/promptFiles/classify';
-import { scoringCapabilities } from '../../src/core/promptFiles/expected';
+import { presetOfProfileName, scoringCapabilities } from '../../src/core/promptFiles/expected';
+import type { CapabilityContext } from '../../src/core/capabilities';
+import { resolveCapabilities } from '../../src/core/capabilities';
 import { fileLabels, labelDistribution } from '../../src/core/promptFiles/labels';
 import type { CaseOutcome } from '../../src/core/promptFiles/outcome';
 import { answerProblem, caseOutcome, NOT_RUN, pendingCase } from '../../src/core/promptFiles/outcome';
@@ -100,17 +102,20 @@ describe('a prompt-file run, case by case', () => {
     assert.equal(caseCompletionRequest(buildCaseRequest(sentiment, 0, {}, { useFileModel: false }), { apiStyle: 'chat', model: 'm', topLogprobs: 5 }).extraBody, undefined);
   });
 
-  it('knows how an endpoint can score the expected answer from its profile\'s preset', () => {
+  it('knows how an endpoint can score the expected answer from its capabilities, and a profile\'s preset by its name', () => {
     const chat = { apiStyle: 'chat', model: 'Qwen/Qwen2.5-7B-Instruct' } as const;
-    assert.deepEqual(scoringCapabilities({ ...chat, profileName: 'vLLM' }), { promptScoring: 'vllm-prompt-logprobs', hasAlternatives: true });
-    assert.deepEqual(scoringCapabilities({ ...chat, profileName: 'vLLM 2' }), { promptScoring: 'vllm-prompt-logprobs', hasAlternatives: true });
-    assert.deepEqual(scoringCapabilities({ ...chat, apiStyle: 'completions', profileName: 'vLLM' }), { promptScoring: 'completions-echo', hasAlternatives: true });
-    assert.deepEqual(scoringCapabilities({ ...chat, profileName: 'my box' }), { promptScoring: undefined, hasAlternatives: true });
-    assert.deepEqual(scoringCapabilities({ ...chat, profileName: undefined }), { promptScoring: undefined, hasAlternatives: true });
+    const scoring = (preset: string | undefined, context: Omit<CapabilityContext, 'preset'> = chat) => scoringCapabilities(resolveCapabilities({ ...context, preset }));
+    assert.equal(presetOfProfileName('vLLM'), 'vLLM');
+    assert.equal(presetOfProfileName('vLLM 2'), 'vLLM');
+    assert.equal(presetOfProfileName('my box'), undefined);
+    assert.equal(presetOfProfileName(undefined), undefined);
     // A profile named after an Object property is no preset.
-    assert.deepEqual(scoringCapabilities({ ...chat, profileName: 'constructor' }), { promptScoring: undefined, hasAlternatives: true });
+    assert.equal(presetOfProfileName('constructor'), undefined);
+    assert.deepEqual(scoring('vLLM'), { promptScoring: 'vllm-prompt-logprobs', hasAlternatives: true });
+    assert.deepEqual(scoring('vLLM', { ...chat, apiStyle: 'completions' }), { promptScoring: 'completions-echo', hasAlternatives: true });
+    assert.deepEqual(scoring(undefined), { promptScoring: undefined, hasAlternatives: true });
     // OpenAI's reasoning models return no logprobs: no alternatives to read a label from.
-    assert.deepEqual(scoringCapabilities({ apiStyle: 'chat', model: 'o3-mini', profileName: 'OpenAI' }), { promptScoring: undefined, hasAlternatives: false });
+    assert.deepEqual(scoring('OpenAI', { apiStyle: 'chat', model: 'o3-mini' }), { promptScoring: undefined, hasAlternatives: false });
   });
 });
 

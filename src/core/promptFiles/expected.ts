@@ -1,6 +1,6 @@
 import { TokenAligner } from '../aligner';
-import type { CapabilityContext } from '../capabilities';
-import { PRESET_CAPABILITIES, resolveCapabilities } from '../capabilities';
+import type { Capabilities } from '../capabilities';
+import { PRESET_CAPABILITIES } from '../capabilities';
 import type { TokenEntry } from '../logprob';
 import { cleanLogprob } from '../logprob';
 import { alternativesAt, answerStartIndex, isShortLabel, tokenStartsLabel } from './labels';
@@ -32,14 +32,19 @@ export interface ScoringCapabilities {
 export type ExpectedMethod = PromptScoring | 'first-token' | 'unavailable';
 
 /**
- * What the endpoint in use can do for the expected answer's probability: its capabilities (core/capabilities.ts)
- * for the preset its profile was made from. Profiles are named after their preset when Select Endpoint adds them
- * (“vLLM”, “vLLM 2”), which is how the preset is known here until profiles record it (issue 11's capability store).
+ * The preset a profile was probably made from, by its name, for profiles that do not record one: Select Endpoint
+ * names a profile after its preset (“vLLM”, “vLLM 2”). Used only when the settings know no preset.
  */
-export function scoringCapabilities(endpoint: { readonly profileName: string | undefined } & Omit<CapabilityContext, 'preset'>): ScoringCapabilities {
-  const name = endpoint.profileName?.replace(/ \d+$/, '');
-  const preset = name !== undefined && Object.hasOwn(PRESET_CAPABILITIES, name) ? name : undefined;
-  const capabilities = resolveCapabilities({ preset, apiStyle: endpoint.apiStyle, model: endpoint.model });
+export function presetOfProfileName(profileName: string | undefined): string | undefined {
+  const name = profileName?.replace(/ \d+$/, '');
+  return name !== undefined && Object.hasOwn(PRESET_CAPABILITIES, name) ? name : undefined;
+}
+
+/**
+ * What the endpoint in use can do for the expected answer's probability, from its resolved capabilities
+ * (core/capabilities.ts: the preset, Check Endpoint's probes, the profile's overrides).
+ */
+export function scoringCapabilities(capabilities: Pick<Capabilities, 'promptScoring' | 'logprobs'>): ScoringCapabilities {
   return {
     promptScoring: capabilities.promptScoring === 'none' ? undefined : capabilities.promptScoring,
     hasAlternatives: capabilities.logprobs !== 'no',

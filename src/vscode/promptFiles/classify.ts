@@ -12,6 +12,7 @@ import type { RunLifecycle } from '../runs/lifecycle';
 import type { RunResult } from '../runs/result';
 import { refuse, refused } from '../runs/result';
 import type { SettingsService } from '../settings';
+import type { RunSteering } from '../steering/steering';
 import { loadPromptFileEngine } from './engine';
 
 export interface ClassifyDeps {
@@ -19,6 +20,7 @@ export interface ClassifyDeps {
   readonly resolver: EndpointResolver;
   readonly lifecycle: RunLifecycle;
   readonly log: vscode.LogOutputChannel;
+  readonly steering: RunSteering;
 }
 
 /** What Classify Selection found: the labels asked for and their probabilities (for tests and scripts). */
@@ -55,12 +57,15 @@ export async function classifySelection(deps: ClassifyDeps, editor = vscode.wind
   const labelSet = engine.userLabels(engine.parseLabelList(typed));
   const endpoint = await deps.resolver.resolve();
   if ('refused' in endpoint) return refused(endpoint.refused);
+  const missing = deps.steering.missing('logprobs', endpoint);
+  if (missing) return refuse(missing);
   const { url } = endpoint;
   const { labels } = labelSet;
-  const request: CompletionRequest = {
+  // The endpoint's logit-bias list goes with it, as with every run (nothing is inserted, so nothing to attach it to).
+  const { request } = deps.steering.steer({
     apiStyle: endpoint.settings.apiStyle, model: endpoint.settings.model, messages: engine.classifyMessages(text, labels),
     topLogprobs: endpoint.settings.topLogprobs, sampling: { ...endpoint.settings.sampling, maxTokens: engine.CLASSIFY_MAX_TOKENS, stop: undefined },
-  };
+  }, endpoint);
   return deps.lifecycle.run(editor.document, `Logprob Lens: classifying with ${request.model} at ${url.host}`, async (run) => {
     deps.log.info(`#${run.id} classify: POST ${url.origin}${url.pathname} model=${request.model} labels=${labels.length} text=${text.length} chars`);
     let tokens: TokenEntry[];

@@ -4,6 +4,7 @@ import type { EndpointResolver } from '../endpoints/resolver';
 import { Disposable } from '../lifetime';
 import { showInfo } from '../notify';
 import type { AnswerRunDeps } from '../runs/answerRun';
+import type { RunSteering } from '../steering/steering';
 import type { RunLifecycle } from '../runs/lifecycle';
 import type { SettingsService } from '../settings';
 import { CalibrationPanels } from './calibrationPanel';
@@ -21,6 +22,7 @@ export interface PromptFileFeatureDeps extends AnswerRunDeps {
   readonly settings: SettingsService;
   readonly resolver: EndpointResolver;
   readonly lifecycle: RunLifecycle;
+  readonly steering: RunSteering;
 }
 
 /**

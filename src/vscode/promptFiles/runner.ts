@@ -20,6 +20,7 @@ import type { AnswerRunDeps, AnswerSource } from '../runs/answerRun';
 import { fillAnswer } from '../runs/answerRun';
 import type { RunContext, RunLifecycle } from '../runs/lifecycle';
 import type { RunResult } from '../runs/result';
+import type { RunSteering } from '../steering/steering';
 import { refuse, refused } from '../runs/result';
 import type { PromptFileEngine } from './engine';
 import { loadPromptFileEngine } from './engine';
@@ -31,6 +32,7 @@ import type { PromptFileRuns } from './runStore';
 export interface PromptFileRunDeps extends AnswerRunDeps {
   readonly resolver: EndpointResolver;
   readonly lifecycle: RunLifecycle;
+  readonly steering: RunSteering;
   readonly runs: PromptFileRuns;
   readonly features: PromptFileLanguageFeatures;
   /** Told when a full run was kept (lenses and an open calibration view update). */
@@ -50,7 +52,10 @@ interface CaseSlot {
   readonly caseIndex: number | undefined;
   /** The case's identity across runs (its inputs). */
   readonly key: string;
+  /** With the endpoint's logit-bias list merged in, as every run sends it. */
   readonly request: CompletionRequest;
+  /** Ties the bias applied to the case's answer (its hover says the probabilities are from before it). */
+  readonly attachBias: (tracked: TrackedAnswer) => void;
   state: 'waiting' | 'running' | CaseOutcome;
   tracked?: TrackedAnswer;
 }
@@ -78,6 +83,8 @@ export async function runPromptFile(deps: PromptFileRunDeps, uri?: unknown, case
   }
   const endpoint = await deps.resolver.resolve();
   if ('refused' in endpoint) return refused(endpoint.refused);
+  const missing = deps.steering.missing('logprobs', endpoint);
+  if (missing) return refuse(missing);
   // Untitled, without a path: Save asks where (an untitled document with a path would be written there at once).
   const results = await openUntitled('markdown', 'beside');
   const run = new PromptFileRun(deps, loadPromptFileEngine(), document, file, endpoint, results, caseIndex as number | undefined);
@@ -116,11 +123,13 @@ class PromptFileRun {
     this.slots = indices.map((caseIndex) => {
       const request = engine.buildCaseRequest(file, caseIndex, settings.sampling, { useFileModel: settings.promptFiles.useFileModel });
       const { key } = engine.pendingCase(file, caseIndex, '', 'waiting');
-      return { caseIndex, key, request: engine.caseCompletionRequest(request, settings), state: 'waiting' };
+      const steered = deps.steering.steer(engine.caseCompletionRequest(request, settings), endpoint);
+      return { caseIndex, key, request: steered.request, attachBias: (tracked) => steered.attach(tracked), state: 'waiting' };
     });
     this.model = this.slots[0]!.request.model;
     this.labels = engine.fileLabels(file.testCases.map((testCase) => testCase.expected), settings.classifyLabels);
-    this.capabilities = engine.scoringCapabilities(settings);
+    const preset = settings.preset ?? engine.presetOfProfileName(settings.profileName);
+    this.capabilities = engine.scoringCapabilities(deps.steering.capabilitiesOf({ ...settings, preset }));
     this.fileUri = prompt.uri.toString();
     this.writer = new ResultsWriter(results, this.slots.length, () => {
       this.writerLost = true;
@@ -168,6 +177,7 @@ class PromptFileRun {
     const lastUser = slot.request.messages.filter((message) => message.role === 'user').at(-1)?.content ?? '';
     const tracked = new TrackedAnswer(answer, slot.request.model, url.host, lastUser);
     slot.tracked = tracked;
+    slot.attachBias(tracked);
     const number = slot.caseIndex === undefined ? 'the prompt' : `case ${slot.caseIndex + 1} of ${this.file.testCases.length}`;
     const caseRun: RunContext = { ...run, report: (message) => run.report(`${number}${this.done > 0 ? ` (${this.done} done)` : ''}: ${message}`) };
     const filled = await fillAnswer(caseRun, this.deps, this.results, tracked, this.source(slot, position), this.writer.sink(position, tracked));

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Feature, ProbeResult } from '../../core/capabilities';
+import type { Capabilities, Feature, ProbeResult } from '../../core/capabilities';
 import { describeProbe } from '../../core/capabilities';
 import type { HoverRows } from '../../core/hoverMarkdown';
 import type { BranchOutput } from '../../core/hoverActions';
@@ -35,6 +35,8 @@ export interface RunSteering {
   missing(feature: Feature, endpoint: ResolvedEndpoint): string | undefined;
   /** The request with the endpoint's logit-bias list merged in; `attach` ties what was applied to the answer. */
   steer(request: CompletionRequest, endpoint: ResolvedEndpoint): { readonly request: CompletionRequest; attach(tracked: TrackedAnswer): void };
+  /** What the endpoint of these settings can do: its preset, Check Endpoint's probes, the profile's overrides. */
+  capabilitiesOf(settings: LensSettings): Capabilities;
 }
 
 export interface SteeringDeps {
@@ -80,6 +82,10 @@ export class Steering extends Disposable implements RunSteering {
 
   missing(feature: Feature, endpoint: ResolvedEndpoint): string | undefined {
     return this.capabilities.missing(feature, endpoint.settings);
+  }
+
+  capabilitiesOf(settings: LensSettings): Capabilities {
+    return this.capabilities.forSettings(settings).capabilities;
   }
 
   steer(request: CompletionRequest, endpoint: ResolvedEndpoint): { readonly request: CompletionRequest; attach(tracked: TrackedAnswer): void } {

@@ -214,6 +214,13 @@ describe('prompt files in a real editor', () => {
     assert.match(hover, /`Positive`/);
     assert.match(hover, /63\.10 %/);
 
+    // Each case's answer is a run of the history, the eight grouped as one prompt-file run, in case order.
+    await waitFor('the cases in the run history', () => tracked.every((each) => api.history.get(each.id) !== undefined));
+    const runs = tracked.map((each) => api.history.get(each.id)!);
+    assert.ok(runs.every((meta) => meta.kind === 'promptFile' && meta.group?.kind === 'promptFile' && meta.group.size === 8 && meta.group.id === runs[0]!.group!.id));
+    assert.deepEqual(runs.map((meta) => meta.group!.index), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual((await api.history.read(tracked[0]!.id))?.text, ANSWERS[0]);
+
     // The outcomes kept for the next run give the hand-computed calibration.
     const kept = api.promptFiles.runs.previous(document.uri.toString());
     assert.ok(kept);
@@ -279,6 +286,31 @@ describe('prompt files in a real editor', () => {
     const text = resultsOf(result).getText();
     assert.ok(lineOf(text, '## Case 1 of 1 · ✓ passed'));
     assert.ok(text.includes('· P(expected) 0.0692 % by prompt scoring (vLLM prompt_logprobs)\n'));
+  });
+
+  it('sends the endpoint\'s logit-bias list with every case, and refuses an endpoint known to return no logprobs', async () => {
+    await configure({ endpoints: { llama: { baseUrl: server.baseUrl, model: PROMPT_CASES_MODEL, preset: 'llama.cpp server' } }, endpoint: 'llama' });
+    const api = await lens();
+    const settings = api.steering.settingsInUse();
+    await api.steering.bias.add(settings, { text: ' neutral', bias: -100, source: 'string-key' });
+    const { document } = await promptFile(SENTIMENT);
+    try {
+      const from = server.requests.length;
+      const result = await run(document.uri);
+      assert.equal(result.outcome, 'done', result.message);
+      const streamed = server.requests.slice(from).filter((request) => request.body?.stream === true);
+      assert.equal(streamed.length, 8);
+      for (const request of streamed) assert.deepEqual(request.body!.logit_bias, [[' neutral', -100]]);
+    } finally {
+      await api.steering.bias.clear(settings);
+    }
+
+    await configure({ endpoints: { reasoning: { baseUrl: server.baseUrl, model: 'o3-mini', preset: 'OpenAI' } }, endpoint: 'reasoning' });
+    const before = server.requests.length;
+    const refused = await run(document.uri);
+    assert.equal(refused.outcome, 'refused');
+    assert.match(refused.message ?? '', /logprobs/);
+    assert.equal(server.requests.length, before, 'nothing was sent');
   });
 
   it('says why the expected answer\'s probability cannot be computed without scoring, for a long answer', async () => {
