@@ -59,3 +59,24 @@ describe('the manifest and the code agree', () => {
     assert.deepEqual([...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), restricted.sort());
   });
 });
+
+describe('the README documents the whole manifest', () => {
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const rows = readme.split('\n').filter((line) => line.startsWith('| '));
+
+  it('has a settings row for every setting, with its scope and whether it is restricted', () => {
+    const restricted = new Set(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations);
+    for (const [key, property] of Object.entries(properties)) {
+      const row = rows.find((line) => line.startsWith(`| \`${key}\` |`));
+      assert.ok(row, `a README row for ${key}`);
+      const scope = row.split(' | ')[2]!;
+      assert.equal(scope, `${property.scope}${restricted.has(key) ? ', restricted' : ''}`, key);
+    }
+  });
+
+  it('names every command of the palette', () => {
+    const titles = (manifest.contributes.commands as { command: string; title: string }[]).map((command) => command.title.replace(/…$/, ''));
+    const commandRows = rows.join('\n');
+    for (const title of titles) assert.ok(commandRows.includes(title), `the README's command table names “${title}”`);
+  });
+});
