@@ -209,6 +209,17 @@ describe('prompt file parsing', () => {
     assert.deepEqual(codes(parsePromptFile('a: 1\na: 2\nmessages: []\n')), ['error yaml-syntax']);
   });
 
+  it('refuses a test case whose aliases expand without bound (a "billion laughs" file), reading the others', () => {
+    // Ten levels of nine aliases each: 9^10 strings if expanded.
+    const lines = ['messages:', '  - role: user', '    content: "{{input}}"', 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 10; level++) lines.push(`a${level}: &a${level} [${Array(9).fill(`*a${level - 1}`).join(', ')}]`);
+    lines.push('testData:', '  - input: *a9', '  - input: fine');
+    const file = parsePromptFile(lines.join('\n'));
+    assert.deepEqual(codes(file), ['error alias-expansion']);
+    assert.equal(file.diagnostics[0]!.range.start.line, lines.indexOf('  - input: *a9'));
+    assert.deepEqual(file.testCases.map((testCase) => [testCase.index, testCase.variables.get('input')]), [[1, 'fine']]);
+  });
+
   it('reads only the first document of several, with a warning (yaml.v3 ignores the rest)', () => {
     const file = parsePromptFile('messages:\n  - role: user\n    content: a\n---\nmessages: []\n');
     assert.deepEqual(codes(file), ['warning yaml-syntax']);

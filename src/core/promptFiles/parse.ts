@@ -7,6 +7,9 @@ import type {
 import type { GoValue } from './template';
 import { findPlaceholders, goFormat, looksLikeVariable } from './template';
 
+/** Alias expansions allowed per test case: `yaml`'s own default, named here because a file from a repository may be hostile. */
+const MAX_ALIAS_COUNT = 100;
+
 /**
  * Reads a `.prompt.yml` file as the `gh models` CLI does (github/gh-models `pkg/prompt/prompt.go` and
  * `cmd/eval/eval.go` at f38cd97: `yaml.v3` into typed structs, unknown keys ignored), and reports what the CLI
@@ -154,13 +157,27 @@ class PromptFileReader {
         this.report('error', 'wrong-type', `Test case ${index + 1} must be a map of variables (such as \`input: ...\`).`, item ?? list);
         return;
       }
+      const values = this.caseValues(item);
+      if (!values) {
+        this.report('error', 'alias-expansion', `Test case ${index + 1} expands its aliases (\`*name\`) more than ${MAX_ALIAS_COUNT} times, as a YAML "billion laughs" file does; it is not read.`, item);
+        return;
+      }
       const variables = new Map<string, string>();
-      const values = item.toJS(this.doc, { mapAsMap: true }) as Map<unknown, unknown>;
       for (const [key, value] of values) variables.set(keyText(key), goFormat(toGoValue(value)));
       this.noteTimestamps(item);
       cases.push({ index, variables, expected: variables.get('expected'), range: this.range(this.firstLine(item)) });
     });
     return cases;
+  }
+
+  /** A test case's values, or undefined when its aliases expand past the bound (the `yaml` library refuses then). */
+  private caseValues(item: YAMLMap): Map<unknown, unknown> | undefined {
+    try {
+      return item.toJS(this.doc, { mapAsMap: true, maxAliasCount: MAX_ALIAS_COUNT }) as Map<unknown, unknown>;
+    } catch (error) {
+      if (error instanceof ReferenceError) return undefined;
+      throw error;
+    }
   }
 
   /** An unquoted date is substituted as written here, but as a Go time by the CLI: say so, and how to agree. */
