@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PromptDiagnostic, PromptFile } from '../../src/core/promptFiles/model';
-import { parsePromptFile } from '../../src/core/promptFiles/parse';
+import { MAX_PROMPT_FILE_CHARACTERS, parsePromptFile } from '../../src/core/promptFiles/parse';
 
 const fixtures = path.resolve(__dirname, '../../../test/fixtures/prompt-files');
 const read = (name: string): string => fs.readFileSync(path.join(fixtures, name), 'utf8');
@@ -218,6 +218,15 @@ describe('prompt file parsing', () => {
     assert.deepEqual(codes(file), ['error alias-expansion']);
     assert.equal(file.diagnostics[0]!.range.start.line, lines.indexOf('  - input: *a9'));
     assert.deepEqual(file.testCases.map((testCase) => [testCase.index, testCase.variables.get('input')]), [[1, 'fine']]);
+  });
+
+  it('refuses a file over the size bound at once, with one error, before parsing it', () => {
+    const text = `messages:\n  - role: user\n    content: hi\n# ${'x'.repeat(MAX_PROMPT_FILE_CHARACTERS)}`;
+    const file = parsePromptFile(text);
+    assert.deepEqual(codes(file), ['error file-too-large']);
+    assert.match(file.diagnostics[0]!.message, /^This prompt file has 2\.0 million characters; Logprob Lens reads prompt files up to 2 million/);
+    assert.equal(file.hasErrors, true);
+    assert.equal(parsePromptFile(text.slice(0, MAX_PROMPT_FILE_CHARACTERS)).hasErrors, false, 'one character less is read');
   });
 
   it('reads only the first document of several, with a warning (yaml.v3 ignores the rest)', () => {

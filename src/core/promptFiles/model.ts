@@ -31,7 +31,7 @@ export type DiagnosticCode =
   | 'variable-undefined' | 'variable-not-in-case' | 'variable-not-substituted' | 'value-read-differently'
   | 'parameter-type' | 'parameter-range' | 'parameter-alias' | 'parameter-ignored'
   | 'response-format' | 'json-schema'
-  | 'evaluator-empty' | 'evaluator-ambiguous' | 'alias-expansion';
+  | 'evaluator-empty' | 'evaluator-ambiguous' | 'alias-expansion' | 'file-too-large';
 
 export type Role = 'system' | 'user' | 'assistant';
 

@@ -7,6 +7,12 @@ import type {
 import type { GoValue } from './template';
 import { findPlaceholders, goFormat, looksLikeVariable } from './template';
 
+/**
+ * The largest prompt file read (2 MB, about 30,000 short test cases): it is parsed again whenever typing pauses, in
+ * the extension host, so a file from a repository must not be able to stall the editor.
+ */
+export const MAX_PROMPT_FILE_CHARACTERS = 2_000_000;
+
 /** Alias expansions allowed per test case: `yaml`'s own default, named here because a file from a repository may be hostile. */
 const MAX_ALIAS_COUNT = 100;
 
@@ -17,6 +23,7 @@ const MAX_ALIAS_COUNT = 100;
  * The only module of the prompt-file core that loads the `yaml` library.
  */
 export function parsePromptFile(text: string): PromptFile {
+  if (text.length > MAX_PROMPT_FILE_CHARACTERS) return tooLarge(text.length);
   const lineCounter = new LineCounter();
   // intAsBigInt keeps Go's int/float64 distinction, which decides how `%v` writes a number; merge keys as yaml.v3.
   const doc = parseDocument(text, { lineCounter, intAsBigInt: true, merge: true, prettyErrors: false });
@@ -499,4 +506,18 @@ function toGoValue(value: unknown): GoValue {
   if (Array.isArray(value)) return value.map(toGoValue);
   if (value instanceof Map) return new Map([...value].map(([key, item]) => [keyText(key), toGoValue(item)]));
   return null; // no other kind comes out of the YAML 1.2 core schema
+}
+
+/** A file over the size bound: one error on its first line, nothing else read. */
+function tooLarge(characters: number): PromptFile {
+  const range = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
+  const megabytes = (characters / 1_000_000).toFixed(1);
+  return {
+    name: undefined, description: undefined, model: undefined, modelParameters: {}, responseFormat: undefined,
+    messages: [], testCases: [], evaluators: [], variables: [], hasErrors: true, runAllRange: range,
+    diagnostics: [{
+      severity: 'error', code: 'file-too-large', range,
+      message: `This prompt file has ${megabytes} million characters; Logprob Lens reads prompt files up to ${MAX_PROMPT_FILE_CHARACTERS / 1_000_000} million (it checks them again each time typing pauses). Split its test data over several files.`,
+    }],
+  };
 }
