@@ -5,7 +5,8 @@ import type { LogprobLensApi } from '../../src/extension';
 import { createRunRecord } from '../../src/core/runs/runRecord';
 import type { TokenInput } from '../../src/core/runs/runTokens';
 import { startReplayServer } from '../support/replayServer';
-import { seeded, syntheticEntries, syntheticRecord } from './runsSynthetic';
+import { seeded } from '../support/seeded';
+import { syntheticEntries, syntheticRecord } from './runsSynthetic';
 import { runInspectorEditorBench } from './inspectorEditorBench';
 
 const print = (line: string): void => console.log(`bench: ${line}`);

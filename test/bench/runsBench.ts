@@ -13,7 +13,8 @@ import { isAtRecordedPlace, restoredStore } from '../../src/core/runs/restore';
 import type { RunRecord } from '../../src/core/runs/runRecord';
 import { metaOf } from '../../src/core/runs/runRecord';
 import { tokensFromStore } from '../../src/core/runs/runTokens';
-import { seeded, syntheticEntries, syntheticRecord } from './runsSynthetic';
+import { seeded } from '../support/seeded';
+import { syntheticEntries, syntheticRecord } from './runsSynthetic';
 
 /** Median wall time of `runs` calls after one warm-up call. */
 function median(runs: number, work: () => unknown): number {

@@ -3,18 +3,7 @@
 import type { RunRecord } from '../../src/core/runs/runRecord';
 import type { TokenInput } from '../../src/core/runs/runTokens';
 import { recordOf } from '../unit/runsHelpers';
-
-/** mulberry32: a small seeded generator, so every run of the bench measures the same data. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../support/seeded';
 
 const SYLLABLES = ['the', 'an', 'ing', 'tion', 'er', 'al', 'con', 'pro', 're', 'st', 'ly', 'ment', 'ou', 'ch', 'in', 'ed', 'or', 'ic', 'ab', 'um'];
 const PUNCTUATION = [',', '.', '\n', ':', ';', '(', ')', '"', '\n\n', ' -', '?', '!'];

@@ -2,17 +2,7 @@ import * as assert from 'node:assert/strict';
 import { Answer } from '../../src/core/answer';
 import { BUCKET_COUNT, DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import type { TokenEntry } from '../../src/core/logprob';
-
-/** A small deterministic PRNG (mulberry32), so the random edits below are the same on every run. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../support/seeded';
 
 function answerOf(count: number): Answer {
   const answer = new Answer(100, '\n', DEFAULT_THRESHOLDS);
@@ -37,7 +27,7 @@ function layout(answer: Answer): string[] {
 
 describe('edit tracking over chunked offsets', () => {
   it('shifts placements across chunk boundaries exactly as shifting every one would', () => {
-    const next = random(7);
+    const next = seeded(7);
     const answer = answerOf(5000);
     // The model: every placement's document range and validity, shifted by hand for each edit.
     const model = layout(answer).map((row) => {

@@ -5,24 +5,13 @@ import type { LoggedResult } from '../../src/core/logged';
 import { readLogged } from '../../src/core/logged';
 import { repoRoot } from '../support/fixtures';
 import { place } from '../support/placement';
+import { seeded } from '../support/seeded';
 
 /**
  * Open Logprobs Response against damaged files: every fixture, truncated and mutated as text and as JSON, some
  * thousands of cases from a fixed seed. Each read returns a result or a refusal in words and never throws, and
  * every answer it returns goes through alignment and the token store without an exception either.
  */
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed and number. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIXTURE_DIRS = ['providers', 'synthetic', 'logged'].map((folder) => path.join(repoRoot, 'test', 'fixtures', folder));
 const fixtures = FIXTURE_DIRS.flatMap((dir) => fs.readdirSync(dir).filter((name) => !name.endsWith('.md')).map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') })));
@@ -95,7 +84,7 @@ describe('Open Logprobs Response survives damaged files (seeded fuzz)', () => {
   it(`reads ${CASES_PER_FIXTURE} mutations of each of the ${fixtures.length} fixtures without throwing`, () => {
     let cases = 0;
     for (const [number, fixture] of fixtures.entries()) {
-      const random = prng(0x5eed + number);
+      const random = seeded(0x5eed + number);
       for (let i = 0; i < CASES_PER_FIXTURE; i++) {
         const input = i % 2 === 0 ? textMutation(fixture.text, random) : structuralMutation(fixture.text, random) ?? textMutation(fixture.text, random);
         let result: LoggedResult;

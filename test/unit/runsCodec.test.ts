@@ -3,7 +3,7 @@ import { decodeRun, decodeRunMeta, encodeRun, RUN_FILE_VERSION, RunDecodeError }
 import type { RunRecord } from '../../src/core/runs/runRecord';
 import { metaOf } from '../../src/core/runs/runRecord';
 import { recordedToken } from '../../src/core/runs/runTokens';
-import { seeded } from '../bench/runsSynthetic';
+import { seeded } from '../support/seeded';
 import { recordOf, token } from './runsHelpers';
 
 /** Every token as an object, and the placements as rows: what "the same run" means, independent of string ids. */

@@ -3,6 +3,7 @@ import type { Distribution, SamplingSettings, TailGroup, TokenLike } from '../..
 import { distributionOf, entropyBits, findSampled, NEUTRAL_SETTINGS, sampleWithTail, whatIf } from '../../src/core/sampling';
 import { readFixture } from '../support/fixtures';
 import { loggedAnswer } from '../support/logged';
+import { seeded } from '../support/seeded';
 
 const settings = (changes: Partial<SamplingSettings>): SamplingSettings => ({ ...NEUTRAL_SETTINGS, ...changes });
 const alternatives = (...pairs: [string, number | null][]): TokenLike[] => pairs.map(([token, logprob]) => ({ token, logprob }));
@@ -205,14 +206,8 @@ describe('sampling: the unknown tail', () => {
   });
 
   it('holds its bounds for random tails and settings', () => {
-    // A seeded generator (mulberry32): the same 3,000 cases every run.
-    let seed = 12345;
-    const random = (): number => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Seeded: the same 3,000 cases every run.
+    const random = seeded(12345);
     const temperatures = [0, 0.3, 0.7, 1, 1.5, 2];
     for (let round = 0; round < 3000; round++) {
       const raw = Array.from({ length: 1 + Math.floor(random() * 5) }, () => random() ** 3 + 1e-6).sort((a, b) => b - a);
