@@ -151,30 +151,41 @@ class PromptFileReader {
   }
 
   private readTestData(root: YAMLMap): TestCase[] {
-    const list = this.value(findPair(root, 'testData'));
-    if (list === undefined) return [];
-    if (!isSeq(list)) {
-      this.report('error', 'wrong-type', '`testData` must be a list of test cases, each a map of variables.', list);
-      return [];
-    }
     const cases: TestCase[] = [];
-    list.items.forEach((node, index) => {
-      const item = this.resolve(node as YamlNode);
-      if (!isMap(item)) {
-        this.report('error', 'wrong-type', `Test case ${index + 1} must be a map of variables (such as \`input: ...\`).`, item ?? list);
-        return;
-      }
+    const items = this.listOfMaps(root, 'testData', '`testData` must be a list of test cases, each a map of variables.',
+      (index) => `Test case ${index + 1} must be a map of variables (such as \`input: ...\`).`);
+    for (const { item, index } of items) {
       const values = this.caseValues(item);
       if (!values) {
         this.report('error', 'alias-expansion', `Test case ${index + 1} expands its aliases (\`*name\`) more than ${MAX_ALIAS_COUNT} times, as a YAML "billion laughs" file does; it is not read.`, item);
-        return;
+        continue;
       }
       const variables = new Map<string, string>();
       for (const [key, value] of values) variables.set(keyText(key), goFormat(toGoValue(value)));
       this.noteTimestamps(item);
       cases.push({ index, variables, expected: variables.get('expected'), range: this.range(this.firstLine(item)) });
-    });
+    }
     return cases;
+  }
+
+  /**
+   * The maps of a list under `key` with their indices; a value that is not a list, or an item that is not a map, is
+   * reported (`listMessage`, `itemMessage`) and skipped.
+   */
+  private listOfMaps(root: YAMLMap, key: string, listMessage: string, itemMessage: (index: number) => string): { item: YAMLMap; index: number }[] {
+    const list = this.value(findPair(root, key));
+    if (list === undefined) return [];
+    if (!isSeq(list)) {
+      this.report('error', 'wrong-type', listMessage, list);
+      return [];
+    }
+    const maps: { item: YAMLMap; index: number }[] = [];
+    list.items.forEach((node, index) => {
+      const item = this.resolve(node as YamlNode);
+      if (isMap(item)) maps.push({ item, index });
+      else this.report('error', 'wrong-type', itemMessage(index), item ?? list);
+    });
+    return maps;
   }
 
   /** A test case's values, or undefined when its aliases expand past the bound (the `yaml` library refuses then). */
@@ -198,23 +209,9 @@ class PromptFileReader {
   }
 
   private readEvaluators(root: YAMLMap): EvaluatorSpec[] {
-    const list = this.value(findPair(root, 'evaluators'));
-    if (list === undefined) return [];
-    if (!isSeq(list)) {
-      this.report('error', 'wrong-type', '`evaluators` must be a list, each with a `name` and one of `string`, `llm` or `uses`.', list);
-      return [];
-    }
-    const evaluators: EvaluatorSpec[] = [];
-    list.items.forEach((node, index) => {
-      const item = this.resolve(node as YamlNode);
-      if (!isMap(item)) {
-        this.report('error', 'wrong-type', 'An evaluator is a map with a `name` and one of `string`, `llm` or `uses`.', item ?? list);
-        return;
-      }
-      const evaluator = this.readEvaluator(item, index);
-      if (evaluator) evaluators.push(evaluator);
-    });
-    return evaluators;
+    const items = this.listOfMaps(root, 'evaluators', '`evaluators` must be a list, each with a `name` and one of `string`, `llm` or `uses`.',
+      () => 'An evaluator is a map with a `name` and one of `string`, `llm` or `uses`.');
+    return items.flatMap(({ item, index }) => this.readEvaluator(item, index) ?? []);
   }
 
   /** The first of `string`, `llm`, `uses` that is set decides the kind, as in the CLI's `runSingleEvaluator`. */

@@ -77,7 +77,10 @@ export interface SettingsReading {
   readonly problems: readonly string[];
 }
 
-/** Reads and checks every setting. Never throws: whatever a workspace or a typo holds, a usable snapshot comes out. */
+/**
+ * Reads and checks every setting. Never throws: whatever a workspace or a typo holds, a usable snapshot comes out.
+ * Long by nature: one line per field of the snapshot, kept in one place so the snapshot reads as a table.
+ */
 export function readLensSettings(source: SettingsSource): SettingsReading {
   const problems: string[] = [];
   const levels = new Map<SettingKey, SettingLevel>();

@@ -202,6 +202,7 @@ function tokenData(record: RunRecord): { s: string[]; p: number[]; t: unknown[] 
 /**
  * The page's script. `formatPercent` and `formatLogprob` are the extension's own functions, inlined by their
  * source, so the page shows exactly the numbers the editor's hover does (a unit test runs them in the page form).
+ * Long because it is the page's whole script as one template (hashed for the page's CSP), not logic of ours.
  */
 function pageScript(): string {
   return `(function () {
@@ -285,6 +286,7 @@ answer.addEventListener('keydown', function (event) {
 })();`;
 }
 
+/** The page's whole stylesheet as one template (hashed for its CSP), with the palette of package.json. */
 function pageStyle(): string {
   const colours = (palette: readonly string[]): string => palette.map((colour, bucket) => `--c${bucket}:${colour};`).join('');
   return `
