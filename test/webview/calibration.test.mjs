@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeRunDir, root } from '../realEditor/editor.mjs';
-import { bundleCore, openPage, servePage } from './harness.mjs';
+import { bundleCore, openPage, postToPage, servePage } from './harness.mjs';
 
 /*
  * The sentiment fixture's run as the integration test works it out (test/integration/suite/promptFiles.test.ts):
@@ -54,7 +54,7 @@ describe('calibration webview in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('shows both runs\' figures side by side with the change and whether it is better', async () => {
-    await page.evaluate((data) => window.postMessage(data, '*'), { kind: 'show', view });
+    await postToPage(page, { kind: 'show', view });
     await page.waitForSelector('table.metrics tbody tr');
     assert.equal(await page.textContent('h2.title'), 'Calibration: Review sentiment');
     const rows = await page.$$eval('table.metrics tbody tr', (trs) => trs.map((tr) => [tr.querySelector('th span').textContent, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
@@ -102,8 +102,8 @@ describe('calibration webview in Chromium', { timeout: 120_000 }, () => {
   it('refuses malformed messages and keeps what it shows', async () => {
     const broken = JSON.parse(JSON.stringify(view));
     broken.runs[0].reliability.children.push({ tag: 'script', attrs: {}, text: 'window.__owned = true' });
-    await page.evaluate((data) => window.postMessage(data, '*'), { kind: 'show', view: broken });
-    await page.evaluate((data) => window.postMessage(data, '*'), { kind: 'show', view: { ...view, title: '<img src=x onerror=alert(1)>', metrics: [] , runs: [] } });
+    await postToPage(page, { kind: 'show', view: broken });
+    await postToPage(page, { kind: 'show', view: { ...view, title: '<img src=x onerror=alert(1)>', metrics: [] , runs: [] } });
     assert.equal(await page.textContent('h2.title'), 'Calibration: Review sentiment');
     assert.equal(await page.evaluate(() => window.__owned), undefined);
   });

@@ -65,6 +65,18 @@ window.acquireVsCodeApi = () => ({
 document.body.classList.add('vscode-dark');
 `;
 
+/**
+ * Posts a message to the page as the extension does, and resolves once the page has handled it and rendered: our
+ * listener runs after the page's own (listeners fire in the order they were added), and the timeout after the
+ * microtasks Lit renders in. Without the wait, an assertion could read the page before the message arrived.
+ */
+export async function postToPage(page, message) {
+  await page.evaluate((data) => new Promise((handled) => {
+    window.addEventListener('message', () => setTimeout(handled, 0), { once: true });
+    window.postMessage(data, '*');
+  }), message);
+}
+
 /** Bundles the core modules a test computes its expectations with (and webviewHtml) into one ES module. */
 export async function bundleCore(runDir, modules) {
   await esbuild.build({

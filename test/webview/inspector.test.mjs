@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureEditorInstalled, makeRunDir, root } from '../realEditor/editor.mjs';
-import { bundleCore, openPage, servePage } from './harness.mjs';
+import { bundleCore, openPage, postToPage, servePage } from './harness.mjs';
 
 let runDir;
 let site;
@@ -42,7 +42,7 @@ function stripMessage(tokens) {
 const member = (token) => ({ token: token.token, logprob: token.logprob, alternatives: (token.top_logprobs ?? []).map(({ token: t, logprob }) => ({ token: t, logprob })) });
 
 async function post(message) {
-  await page.evaluate((data) => window.postMessage(data, '*'), message);
+  await postToPage(page, message);
 }
 
 async function rows() {
