@@ -1,7 +1,8 @@
-// Bundles the extension. Node entries: the extension itself; the model client with the `openai` SDK, which the
-// extension `require`s only when the first request is made; the tokenizer (logit-bias ids) and the run tools
-// (comparison, exports), required on first use; the prompt-file engine (the `yaml` parser and the prompt-file
-// core), required when a prompt file is first used.
+// Bundles the extension. Node entries: the extension itself (what runs at activation or without a command); the
+// command-only code (runs, endpoints, history, steering's commands, the panels, prompt-file runs), required on the
+// first command that needs it; the model client with the `openai` SDK, which the extension `require`s only when the
+// first request is made; the tokenizer (logit-bias ids) and the run tools (comparison, exports), required on first
+// use; the prompt-file engine (the `yaml` parser and the prompt-file core), required when a prompt file is first used.
 // The webviews' scripts are a separate browser build (dist/webview/), loaded by their panels, never by the host.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -13,6 +14,7 @@ const watch = process.argv.includes('--watch');
 const options = {
   entryPoints: {
     extension: 'src/extension.ts',
+    commands: 'src/commands/index.ts',
     client: 'src/client/index.ts',
     tokenizer: 'src/tokenizer/index.ts',
     runTools: 'src/runTools/index.ts',
@@ -23,7 +25,7 @@ const options = {
   platform: 'node',
   target: 'node20',
   outdir: 'dist',
-  external: ['vscode', './client.js', './tokenizer.js', './runTools.js', './promptFiles.js'],
+  external: ['vscode', './commands.js', './client.js', './tokenizer.js', './runTools.js', './promptFiles.js'],
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
@@ -64,7 +66,12 @@ async function main() {
   fs.writeFileSync('dist/webview/meta.json', JSON.stringify(results[1].metafile));
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// The unit tests build the Node bundles in memory with these options (test/unit/bundleBoundary.test.ts).
+module.exports = { options };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

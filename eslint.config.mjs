@@ -1,6 +1,27 @@
 // Flat ESLint config: typescript-eslint's type-aware rules, and a rule that keeps src/core pure.
 import tseslint from 'typescript-eslint';
 
+const PROMPT_FILE_ENGINE = { group: ['**/core/promptFiles/*', '**/promptFiles/index'], allowTypeImports: true, message: 'Load the prompt-file engine through src/vscode/promptFiles/engine.ts; type imports are fine.' };
+
+// The command-only code, by folder of src/vscode: the lazy bundle dist/commands.js (entry src/commands/index.ts),
+// loaded on the first command that needs it. What runs at activation or without a command stays outside it.
+const COMMAND_MODULES = {
+  runs: ['commands', 'completion', 'scoring', 'samples', 'loggedResponses', 'loggedRuns', 'answerRun', 'inserter', 'target'],
+  endpoints: ['profiles', 'firstRun', 'check'],
+  history: ['runCommands', 'comparison'],
+  steering: ['commands', 'branch', 'targets', 'probes'],
+  inspector: ['panel', 'throttle'],
+  promptFiles: ['commands', 'runner', 'resultsWriter', 'classify', 'calibrationPanel'],
+};
+const COMMAND_FILES = ['src/commands/**', ...Object.entries(COMMAND_MODULES).flatMap(([folder, names]) => names.map((name) => `src/vscode/${folder}/${name}.ts`))];
+// Their imports as the main bundle's code would write them: `./name` beside it, `../folder/name`, `./vscode/folder/name`;
+// and the entry, `../commands/index`.
+const COMMANDS_BUNDLE = {
+  regex: `^(?:(?:\\.\\.?/)+commands(?:/index)?|${Object.entries(COMMAND_MODULES).map(([folder, names]) => `(?:\\.|\\.\\./${folder}|(?:\\.\\.?/)*vscode/${folder})/(?:${names.join('|')})`).join('|')})$`,
+  allowTypeImports: true,
+  message: 'Command-only code is the lazy bundle dist/commands.js: reach it through src/vscode/commandsLoader.ts (LazyCommands); type imports are fine.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.cache/**', '.vscode-test/**', 'test-artifacts/**', 'esbuild.js'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -42,13 +63,15 @@ export default tseslint.config(
   {
     // The prompt-file engine (the `yaml` parser and the prompt-file core) is a lazy bundle of its own: the extension's
     // code reaches it only through vscode/promptFiles/engine.ts. A rule of its own name, so the client's still applies.
+    files: ['src/client/**', 'src/tokenizer/**', 'src/runTools/**', ...COMMAND_FILES],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [PROMPT_FILE_ENGINE] }] },
+  },
+  {
+    // The same for the main bundle's code, which also reaches the command-only code only through its loader, so that
+    // activation never loads it (the same rule: the last block naming a rule for a file is the one that applies).
     files: ['src/**/*.ts'],
-    ignores: ['src/core/**', 'src/promptFiles/**', 'src/webview/**'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/core/promptFiles/*', '**/promptFiles/index'], allowTypeImports: true, message: 'Load the prompt-file engine through src/vscode/promptFiles/engine.ts; type imports are fine.' }],
-      }],
-    },
+    ignores: ['src/core/**', 'src/promptFiles/**', 'src/webview/**', 'src/client/**', 'src/tokenizer/**', 'src/runTools/**', ...COMMAND_FILES],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [PROMPT_FILE_ENGINE, COMMANDS_BUNDLE] }] },
   },
   {
     files: ['src/core/**/*.ts'],

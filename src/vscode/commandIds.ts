@@ -1,3 +1,6 @@
+/** The configuration section of every setting (`logprobLens.*`). */
+export const SECTION = 'logprobLens';
+
 /** Every command id, in one place (package.json contributes the same list). */
 export const Commands = {
   completeSelection: 'logprobLens.completeSelection',
@@ -47,4 +50,10 @@ export const ContextKeys = {
   running: 'logprobLens.running',
   runningHere: 'logprobLens.runningHere',
   hasColours: 'logprobLens.hasColours',
+} as const;
+
+/** Webview panel types, which VS Code restores after a reload through the serializers registered at activation. */
+export const PanelTypes = {
+  inspector: 'logprobLens.inspector',
+  calibration: 'logprobLens.calibration',
 } as const;

@@ -8,17 +8,22 @@ import { literalLabel, plainMessage } from '../core/untrusted';
  */
 const PREFIX = 'Logprob Lens: ';
 
-/** Under test, every message as shown, `severity: text` (see `keepNotifications`). */
-let kept: string[] | undefined;
+/**
+ * Under test, every message as shown, `severity: text` (see `keepNotifications`). The list hangs on a global under
+ * a registered symbol, not in a module variable: the main bundle and the lazy commands bundle (dist/commands.js)
+ * each hold a copy of this file, and a message shown by either must land in the one list the test API reads.
+ */
+const KEPT = Symbol.for('logprobLens.keptNotifications');
+const holder = globalThis as { [KEPT]?: string[] };
 
 /** Starts keeping the text of every message shown, for the extension's test API: what the user was told. */
 export function keepNotifications(): readonly string[] {
-  kept ??= [];
-  return kept;
+  holder[KEPT] ??= [];
+  return holder[KEPT];
 }
 
 function shown(severity: 'error' | 'warning' | 'info' | 'status', text: string): string {
-  kept?.push(`${severity}: ${text}`);
+  holder[KEPT]?.push(`${severity}: ${text}`);
   return text;
 }
 

@@ -2,10 +2,9 @@ import * as vscode from 'vscode';
 import type { SettingKey } from '../core/settings/schema';
 import type { LensSettings } from '../core/settings/snapshot';
 import { readLensSettings } from '../core/settings/snapshot';
+import { SECTION } from './commandIds';
 import { Disposable } from './lifetime';
 import { showWarning } from './notify';
-
-export const SECTION = 'logprobLens';
 
 export interface SettingsChange {
   readonly before: LensSettings;

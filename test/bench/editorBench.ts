@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
   const extension = vscode.extensions.getExtension<LogprobLensApi>('logprob-lens.logprob-lens')!;
   const began = performance.now();
   const api = await extension.activate();
-  print(`activation: activate() itself ${api.activationMs.toFixed(1)} ms (target <= 20 ms), the SDK not loaded: ${!api.sdkLoaded()}; `
+  print(`activation: activate() itself ${api.activationMs.toFixed(1)} ms (target <= 20 ms), the SDK not loaded: ${!api.sdkLoaded()}, the commands not loaded: ${!api.commandsLoaded()}; `
     + `${(performance.now() - began).toFixed(0)} ms including VS Code's loading of the extension`);
 
   // Let the workbench finish starting (it shares the two cores) before timing anything else.

@@ -6,9 +6,9 @@ import { DEFAULT_BASE_URL, DEFAULT_MODEL } from '../../core/settings/schema';
 import type { LensSettings } from '../../core/settings/snapshot';
 import { keyScope } from '../../core/settings/snapshot';
 import { literalLabel } from '../../core/untrusted';
+import { SECTION } from '../commandIds';
 import { showError, showInfo } from '../notify';
 import type { SettingsService } from '../settings';
-import { SECTION } from '../settings';
 import type { ApiKeys } from './apiKeys';
 
 /**

@@ -4,10 +4,9 @@ import type { FailureContext } from '../../core/failure';
 import type { EndpointOptions } from '../../core/request';
 import type { LensSettings } from '../../core/settings/snapshot';
 import { keyScope } from '../../core/settings/snapshot';
-import { Commands } from '../commandIds';
+import { Commands, SECTION } from '../commandIds';
 import { showError, showInfo } from '../notify';
 import type { SettingsService } from '../settings';
-import { SECTION } from '../settings';
 import type { ApiKeys } from './apiKeys';
 
 /** The endpoint the settings point at, checked, with its key: everything a request needs. */

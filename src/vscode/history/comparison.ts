@@ -8,7 +8,7 @@ import { placementOfToken } from '../../core/runs/runTokens';
 import type { AnswerTracker } from '../editor/answerTracker';
 import { Disposable } from '../lifetime';
 import type { RunRestorer } from './restorer';
-import { runDocumentUri } from './restorer';
+import { runDocumentUri } from './runDocuments';
 import { loadRunTools } from './runToolsLoader';
 
 /** What Compare Runs opened: the two documents and the comparison, for tests and scripts. */

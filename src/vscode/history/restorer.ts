@@ -9,22 +9,10 @@ import { Disposable } from '../lifetime';
 import type { RunJournal } from '../runs/journal';
 import type { SettingsService } from '../settings';
 import type { RunHistoryService } from './runHistory';
-
-/** Scheme of the read-only documents that show a recorded run's answer (`logprob-lens-run:/<id>/<name>`). */
-export const RUN_SCHEME = 'logprob-lens-run';
+import { RUN_SCHEME, runIdOf } from './runDocuments';
 
 /** At most this many of a document's newest runs are tried on opening it. */
 const MAX_RESTORED = 20;
-
-/** The URI of the read-only document of a recorded run. */
-export function runDocumentUri(record: Pick<RunRecord, 'id' | 'endpoint' | 'createdAt'>): vscode.Uri {
-  const name = `${record.endpoint.model || 'run'} ${new Date(record.createdAt).toISOString().slice(0, 16).replace('T', ' ')}`.replace(/[/\\?#%]/g, '-');
-  return vscode.Uri.from({ scheme: RUN_SCHEME, path: `/${record.id}/${name}` });
-}
-
-export function runIdOf(uri: vscode.Uri): string | undefined {
-  return uri.scheme === RUN_SCHEME ? uri.path.split('/')[1] : undefined;
-}
 
 /**
  * Gives recorded answers their colours, hovers and status back: in a document that opens (after a window

@@ -12,9 +12,9 @@ import { refuse } from '../runs/result';
 import type { SettingsService } from '../settings';
 import type { OpenedComparison, RunComparisons } from './comparison';
 import type { RunHistoryService } from './runHistory';
-import { answerRecord } from './runHistory';
+import { answerRecord } from './answerRecord';
 import type { RunsView, RunsViewNode } from './runsView';
-import { runDocumentUri } from './restorer';
+import { runDocumentUri } from './runDocuments';
 import { loadRunTools } from './runToolsLoader';
 
 /** A run as commands receive it: a Runs view row, a run id, or nothing (the answer at the cursor). */

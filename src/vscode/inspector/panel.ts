@@ -2,8 +2,9 @@
  * The Token Inspector: a webview panel beside the editor with the token at the cursor (its alternatives, and what
  * temperature, top-k, top-p and min-p would make of them) and the strip of its answer. It follows the cursor and
  * the active editor, redraws the strip while an answer streams, writes Apply's settings where the next run reads
- * them, moves the cursor where the strip is clicked, and comes back after a reload through its serializer. Every
- * message from the page goes through `parseWebviewMessage`; the page's script and styles are its own bundle
+ * them, moves the cursor where the strip is clicked, and comes back after a reload through the serializer
+ * registered at activation (this code is in the lazy bundle, dist/commands.js, created on first use). Every message
+ * from the page goes through `parseWebviewMessage`; the page's script and styles are its own bundle
  * (dist/webview/inspector.js, media/webview/*.css), never part of the extension's.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,15 +16,13 @@ import type { SettingWrite } from '../../core/samplers';
 import { applyWrites, samplerSupport, samplingContext } from '../../core/samplers';
 import type { LensSettings } from '../../core/settings/snapshot';
 import { webviewHtml } from '../../core/webviewHtml';
+import { PanelTypes, SECTION } from '../commandIds';
 import type { AnswerTracker } from '../editor/answerTracker';
 import type { TrackedAnswer } from '../editor/trackedAnswer';
 import { Disposable, DisposableStore } from '../lifetime';
 import { showInfo, showStatus } from '../notify';
 import type { SettingsService } from '../settings';
-import { SECTION } from '../settings';
 import { Throttle } from './throttle';
-
-const INSPECTOR_VIEW_TYPE = 'logprobLens.inspector';
 
 /** Cursor moves: one update at once, then at most one per interval (a held arrow key). */
 const FOLLOW_INTERVAL_MS = 40;
@@ -65,13 +64,6 @@ export class TokenInspector extends Disposable {
 
   constructor(private readonly tracker: AnswerTracker, private readonly settings: SettingsService, private readonly extensionUri: vscode.Uri) {
     super();
-    this.register(vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
-      deserializeWebviewPanel: (panel) => {
-        this.adopt(panel);
-        this.followActiveEditor();
-        return Promise.resolve();
-      },
-    }));
     this.register(vscode.window.onDidChangeTextEditorSelection(({ textEditor }) => {
       if (this.panel && textEditor === vscode.window.activeTextEditor) this.follow.request();
     }));
@@ -93,6 +85,12 @@ export class TokenInspector extends Disposable {
         this.panel?.dispose();
       },
     });
+  }
+
+  /** A panel VS Code brought back after a reload: its serializer, registered at activation, hands it over. */
+  restore(panel: vscode.WebviewPanel): void {
+    this.adopt(panel);
+    this.followActiveEditor();
   }
 
   /** Open Token Inspector: the panel beside the editor, on the token at the cursor. */
@@ -183,7 +181,7 @@ export class TokenInspector extends Disposable {
   /** Creates the panel beside the editor, or brings it forward without taking the focus. */
   private reveal(): void {
     if (this.panel) this.panel.reveal(undefined, true);
-    else this.adopt(vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, 'Token Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }));
+    else this.adopt(vscode.window.createWebviewPanel(PanelTypes.inspector, 'Token Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }));
   }
 
   /** Takes a panel, new or restored after a reload: its options, its page, its listeners. */

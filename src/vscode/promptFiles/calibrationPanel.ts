@@ -1,37 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { RunCalibration } from '../../core/promptFiles/calibration';
 import type { NamedReport } from '../../core/promptFiles/calibrationExport';
 import type { CalibrationHostMessage, CalibrationPageMessage } from '../../core/promptFiles/calibrationProtocol';
 import type { CalibrationRunInput, CalibrationView } from '../../core/promptFiles/calibrationView';
 import { webviewHtml } from '../../core/webviewHtml';
+import { PanelTypes } from '../commandIds';
 import { Disposable } from '../lifetime';
 import { showInfo, showStatus } from '../notify';
 import { loadPromptFileEngine } from './engine';
-import type { PromptFileRuns, StoredPromptFileRun } from './runStore';
+import type { LabelledRun } from './calibrations';
+import { hasCalibration, labelledRuns } from './calibrations';
+import type { PromptFileRuns } from './runStore';
 import { KEPT_RUNS } from './runStore';
-
-export const CALIBRATION_VIEW_TYPE = 'logprobLens.calibration';
 
 /**
  * The calibration view of a prompt file: a webview panel per file (strict CSP, theme colours, the page in
- * dist/webview/calibration.js), showing its last two labelled runs side by side, restored after a reload by a
- * serializer (the page keeps what it showed in its state; the extension sends it afresh once the page is ready),
- * with CSV and JSON export through save dialogs.
+ * dist/webview/calibration.js), showing its last two labelled runs side by side, restored after a reload through
+ * the serializer registered at activation (the page keeps what it showed in its state; the view is sent afresh once
+ * the page is ready), with CSV and JSON export through save dialogs. Command-only code: the lazy bundle.
  */
 export class CalibrationPanels extends Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly runs: PromptFileRuns) {
     super();
-    this.register(vscode.window.registerWebviewPanelSerializer(CALIBRATION_VIEW_TYPE, {
-      deserializeWebviewPanel: (panel, state: unknown) => Promise.resolve(this.restore(panel, state)),
-    }));
-  }
-
-  /** Whether a file has a kept run with labels, so there is something to show. */
-  hasCalibration(fileUri: string): boolean {
-    return this.labelledRuns(fileUri).length > 0;
   }
 
   /** Opens (or reveals) the view of a file; says so and returns false when it has no labelled run yet. */
@@ -48,7 +40,7 @@ export class CalibrationPanels extends Disposable {
       this.post(open, view);
       return true;
     }
-    const panel = vscode.window.createWebviewPanel(CALIBRATION_VIEW_TYPE, `Calibration: ${view.title}`, vscode.ViewColumn.Beside, this.options());
+    const panel = vscode.window.createWebviewPanel(PanelTypes.calibration, `Calibration: ${view.title}`, vscode.ViewColumn.Beside, this.options());
     this.attach(panel, fileUri);
     return true;
   }
@@ -62,7 +54,7 @@ export class CalibrationPanels extends Disposable {
 
   /** The files that have something to show, most recently run first. */
   files(): string[] {
-    return this.runs.files().filter((fileUri) => this.hasCalibration(fileUri));
+    return this.runs.files().filter((fileUri) => hasCalibration(this.runs, fileUri));
   }
 
   override dispose(): void {
@@ -70,7 +62,8 @@ export class CalibrationPanels extends Disposable {
     super.dispose();
   }
 
-  private restore(panel: vscode.WebviewPanel, state: unknown): void {
+  /** A panel VS Code brought back after a reload (its serializer, registered at activation, hands it over). */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
     const saved = loadPromptFileEngine().parseCalibrationView((state as { view?: unknown } | undefined)?.view);
     if (!saved || this.panels.has(saved.fileUri)) {
       panel.dispose();
@@ -154,26 +147,10 @@ export class CalibrationPanels extends Disposable {
 
   /** The kept runs with a calibration, oldest first, named “before” and “after” (or “this run” alone). */
   private namedRuns(fileUri: string): (LabelledRun & { readonly name: string })[] {
-    const runs = this.labelledRuns(fileUri).slice(-KEPT_RUNS);
+    const runs = labelledRuns(this.runs, fileUri).slice(-KEPT_RUNS);
     const names = runs.length === 2 ? ['before', 'after'] : ['this run'];
     return runs.map((each, i) => ({ ...each, name: names[i]! }));
   }
-
-  private labelledRuns(fileUri: string): LabelledRun[] {
-    const runs = this.runs.recent(fileUri);
-    // Runs without labels are not worth loading the engine for.
-    if (!runs.some((run) => run.outcomes.some((outcome) => outcome.labels))) return [];
-    const engine = loadPromptFileEngine();
-    return runs.flatMap((run) => {
-      const calibration = engine.calibrateOutcomes(run.outcomes);
-      return calibration ? [{ run, calibration }] : [];
-    });
-  }
-}
-
-interface LabelledRun {
-  readonly run: StoredPromptFileRun;
-  readonly calibration: RunCalibration;
 }
 
 function formatTime(iso: string): string {

@@ -3,13 +3,7 @@ import type { PromptDiagnostic, PromptFile, TextRange } from '../../core/promptF
 import { Commands } from '../commandIds';
 import { Disposable } from '../lifetime';
 import { loadPromptFileEngine } from './engine';
-
-/** Prompt files by name, whatever language mode they are in (GitHub's `.prompt.yml` and `.prompt.yaml`). */
-export const PROMPT_FILE_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.prompt.{yml,yaml}' }];
-
-export function isPromptFile(document: vscode.TextDocument): boolean {
-  return vscode.languages.match(PROMPT_FILE_SELECTOR, document) > 0;
-}
+import { isPromptFile, PROMPT_FILE_SELECTOR } from './selector';
 
 /** How long typing must pause before the file is parsed again for its diagnostics. */
 const DIAGNOSTICS_DELAY_MS = 300;

@@ -25,7 +25,7 @@ import { refuse, refused } from '../runs/result';
 import type { PromptFileEngine } from './engine';
 import { loadPromptFileEngine } from './engine';
 import type { PromptFileLanguageFeatures } from './languageFeatures';
-import { isPromptFile } from './languageFeatures';
+import { isPromptFile } from './selector';
 import { ResultsWriter } from './resultsWriter';
 import type { PromptFileRuns } from './runStore';
 

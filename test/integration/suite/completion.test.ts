@@ -12,11 +12,13 @@ describe('Complete Selection in a real editor', () => {
     server = suite.server;
   });
 
-  it('loads the SDK only on the first request', async () => {
+  it('loads the command-only bundle on the first command and the SDK on the first request, never at activation', async () => {
     const api = await lens();
+    assert.equal(api.commandsLoaded(), false);
     assert.equal(api.sdkLoaded(), false);
     await editorWith(PROMPT);
     await complete();
+    assert.equal(api.commandsLoaded(), true);
     assert.equal(api.sdkLoaded(), true);
   });
 

@@ -8,7 +8,7 @@ import type { LogprobLensApi } from '../../../src/extension';
 import type { TrackedAnswer } from '../../../src/vscode/editor/trackedAnswer';
 import type { FilledAnswerEvent } from '../../../src/vscode/runs/journal';
 import type { RunResult } from '../../../src/vscode/runs/result';
-import type { BiasResult } from '../../../src/vscode/steering/steering';
+import type { BiasResult } from '../../../src/vscode/steering/commands';
 import type { ReplayServer } from '../../support/replayServer';
 import { complete, editorWith, hoverAt, lens, replaySuite, waitFor } from './helpers';
 
