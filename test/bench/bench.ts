@@ -1,4 +1,4 @@
-// `npm run bench`: the figures the README's Performance section gives, with their targets. Prints numbers; asserts nothing.
+// `npm run bench`: the figures the README's Benchmarks section gives, with their targets. Prints numbers; asserts nothing.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -75,6 +75,22 @@ export async function run(): Promise<void> {
 }
 
 /**
+ * Runs `action` `count` times, each after `prepare` (untimed): the first time, and the median of the others, in
+ * whole milliseconds.
+ */
+async function timesOf(count: number, prepare: () => Thenable<unknown>, action: () => Promise<unknown>): Promise<{ first: string; median: string }> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await prepare();
+    const began = performance.now();
+    await action();
+    times.push(performance.now() - began);
+  }
+  const rest = times.slice(1).sort((a, b) => a - b);
+  return { first: times[0]!.toFixed(0), median: rest[rest.length >> 1]!.toFixed(0) };
+}
+
+/**
  * Runs in the extension host: a 100k-token run with 20 alternatives restored into its document (read from
  * storage, decoded, its columns adopted, coloured and drawn), two 10k-token answers to one prompt compared (the
  * diff editor opened with both sides coloured), a 10k-token run exported as HTML.
@@ -95,14 +111,14 @@ async function restoreAndCompare(api: LogprobLensApi): Promise<void> {
   const random = seeded(5);
   const left = await recordInDocument(api, 10_000, 41, entries);
   const right = await recordInDocument(api, 10_000, 42, entries.map((entry) => (random() < 0.01 ? { ...entry, token: `${entry.token}~` } : entry)));
-  const began = performance.now();
-  await api.runs.compare(left.id, right.id);
-  print(`compare two 10k-token runs, from the command to the diff editor open with both sides coloured: ${(performance.now() - began).toFixed(0)} ms  (target <= 100 ms)`);
+  // The first time includes loading the command and comparison bundles; the median of the next three is the steady cost.
+  const closeEditors = (): Thenable<unknown> => vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  const compareTimes = await timesOf(4, closeEditors, () => api.runs.compare(left.id, right.id));
+  print(`compare two 10k-token runs, from the command to the diff editor open with both sides coloured: first ${compareTimes.first} ms (loads the bundles), then median ${compareTimes.median} ms  (target <= 100 ms)`);
   const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'bench-export.html');
-  const exportBegan = performance.now();
-  await api.runs.export(left.id, 'html', file);
+  const exportTimes = await timesOf(4, () => Promise.resolve(), () => api.runs.export(left.id, 'html', file));
   const bytes = (await vscode.workspace.fs.stat(file)).size;
-  print(`HTML export of a 10k-token run, read from history and written: ${(performance.now() - exportBegan).toFixed(0)} ms, ${(bytes / 10_000).toFixed(0)} B/token  (target <= 200 ms)`);
+  print(`HTML export of a 10k-token run, read from history and written: first ${exportTimes.first} ms, then median ${exportTimes.median} ms; ${(bytes / 10_000).toFixed(0)} B/token  (target <= 200 ms)`);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 

@@ -1,5 +1,5 @@
-// Prompt-file figures for `npm run bench` (docs/performance.md: "parse and render a 1,000-case file; calibration of
-// 10,000 cases"). Prints numbers; asserts nothing.
+// Prompt-file figures for `npm run bench` (the targets of issue 13: parse and render a 1,000-case file, calibration
+// of 10,000 cases). Prints numbers; asserts nothing.
 import type { TokenEntry } from '../../src/core/logprob';
 import { calibrate, calibrationInput } from '../../src/core/promptFiles/calibration';
 import { calibrationCsv } from '../../src/core/promptFiles/calibrationExport';

@@ -11,6 +11,7 @@ import { GrowableColumn, int32Column, StringTable } from '../columns';
 import type { Eol } from '../eol';
 import type { TokenEntry } from '../logprob';
 import { cleanLogprob } from '../logprob';
+import { lastAtOrBelow } from '../search';
 import type { PlacementColumns, StoreColumns, TokenStore } from '../tokenStore';
 
 /** An alternative as recorded: the token id too when the backend sent one (llama.cpp, vLLM). */
@@ -212,18 +213,10 @@ export function placeDeltas(deltas: readonly ChunkDelta[], eol: Eol = '\n'): Pla
   return { text, tokens: builder.build(), placements: placementsFromStore(answer.store), finishReason };
 }
 
-/** The placement holding token `index` (a binary search), or -1 when the token is not placed. */
+/** The placement holding token `index`, or -1 when the token is not placed. */
 export function placementOfToken(placements: RunPlacements, index: number): number {
-  let low = 0;
-  let high = placements.count - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const first = placements.firstToken[middle]!;
-    if (index < first) high = middle - 1;
-    else if (index >= first + placements.tokenCount[middle]!) low = middle + 1;
-    else return middle;
-  }
-  return -1;
+  const candidate = lastAtOrBelow(placements.count, (placement) => placements.firstToken[placement]!, index);
+  return candidate >= 0 && index < placements.firstToken[candidate]! + placements.tokenCount[candidate]! ? candidate : -1;
 }
 
 /** Token i as an object, with its alternatives as the backend listed them. */

@@ -100,7 +100,7 @@ export class RunCommands {
   async rerun(target: RunTarget): Promise<RunResult> {
     const record = await this.recordOf(target);
     if (!record) return refuse('Pick a run in the Runs view first.');
-    if (record.request.messages.length === 0) return refuse('This run came from a logged response: there is no request to send again.');
+    if (record.request.messages.length === 0) return refuse('This run came from a saved response: there is no request to send again.');
     const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === record.document.uri);
     const after = document ? this.trackedIn(document, record.id) : undefined;
     return this.deps.completions.rerunRecorded(record.request, document, after);

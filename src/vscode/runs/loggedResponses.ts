@@ -31,9 +31,9 @@ export async function openLoggedResponse(deps: LoggedRunDeps, target?: unknown, 
     if (result.kind !== 'refused') return openResult(deps, result, originOf(active.uri), harEntry);
   }
   const [file] = await vscode.window.showOpenDialog({
-    title: 'Open a logged response: JSON, JSON Lines, an SSE transcript or a HAR file',
+    title: 'Open a saved response: JSON, JSON Lines, an SSE transcript or a HAR file',
     canSelectMany: false,
-    filters: { 'Logged responses': [...LOGGED_FILE_EXTENSIONS], 'All files': ['*'] },
+    filters: { 'Saved responses': [...LOGGED_FILE_EXTENSIONS], 'All files': ['*'] },
   }) ?? [];
   return file ? openFile(deps, file, harEntry) : undefined;
 }

@@ -37,7 +37,7 @@ export interface LoggedOrigin {
   readonly folder: vscode.Uri | undefined;
 }
 
-const HOST = 'a logged response';
+const HOST = 'a saved response';
 
 /** An answer, streamed into a new editor; a transcript that broke off says at which line. */
 export async function openAnswer(deps: LoggedRunDeps, logged: LoggedAnswer, origin: LoggedOrigin): Promise<RunResult> {

@@ -208,7 +208,7 @@ describe('Open Logprobs Response: every logged format in a real editor', () => {
     };
     const result = await replacing('showOpenDialog', dialog, () => vscode.commands.executeCommand<RunResult | undefined>('logprobLens.openResponse'));
     assert.equal(result, undefined);
-    assert.deepEqual(filters, { 'Logged responses': ['json', 'jsonl', 'ndjson', 'sse', 'txt', 'har'], 'All files': ['*'] });
+    assert.deepEqual(filters, { 'Saved responses': ['json', 'jsonl', 'ndjson', 'sse', 'txt', 'har'], 'All files': ['*'] });
     assertNothingLeft(before);
   });
 

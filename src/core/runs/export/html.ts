@@ -88,7 +88,7 @@ function header(record: RunRecord): string {
 }
 
 const KIND_LABELS: Record<RunRecord['kind'], string> = {
-  completion: 'completion', rerun: 're-run', score: 'scored text', logged: 'logged response', samples: 'sample',
+  completion: 'completion', rerun: 're-run', score: 'scored text', logged: 'saved response', samples: 'sample',
   branch: 'branch', promptFile: 'prompt file case', classify: 'classification',
 };
 
