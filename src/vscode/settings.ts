@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import type { SettingKey } from '../core/settings/schema';
 import type { LensSettings } from '../core/settings/snapshot';
-import { readLensSettings } from '../core/settings/snapshot';
+import { inspectedFromSection, readLensSettings } from '../core/settings/snapshot';
 import { SECTION } from './commandIds';
 import { Disposable } from './lifetime';
 import { showWarning } from './notify';
@@ -47,8 +46,8 @@ export class SettingsService extends Disposable {
   }
 
   private read(): LensSettings {
-    const config = vscode.workspace.getConfiguration(SECTION);
-    const { settings, problems } = readLensSettings({ inspect: (key: SettingKey) => config.inspect(key), trusted: vscode.workspace.isTrusted });
+    const section = vscode.workspace.getConfiguration().inspect(SECTION);
+    const { settings, problems } = readLensSettings({ inspect: inspectedFromSection(section), trusted: vscode.workspace.isTrusted });
     for (const problem of problems) {
       if (this.warned.has(problem)) continue;
       this.warned.add(problem);

@@ -24,10 +24,13 @@ function loggedResponse(count: number): string {
 
 export async function run(): Promise<void> {
   const extension = vscode.extensions.getExtension<LogprobLensApi>('logprob-lens.logprob-lens')!;
-  const began = performance.now();
+  // The extension activates on onStartupFinished, as it does for a user: the bench waits for it (up to 20 s) rather
+  // than activating it while the workbench is still starting on the same two cores.
+  for (let waited = 0; !extension.isActive && waited < 20_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  const byItself = extension.isActive;
   const api = await extension.activate();
-  print(`activation: activate() itself ${api.activationMs.toFixed(1)} ms (target <= 20 ms), the SDK not loaded: ${!api.sdkLoaded()}, the commands not loaded: ${!api.commandsLoaded()}; `
-    + `${(performance.now() - began).toFixed(0)} ms including VS Code's loading of the extension`);
+  print(`activation: activate() itself ${api.activationMs.toFixed(1)} ms (target <= 20 ms), ${byItself ? 'on onStartupFinished' : 'by the bench (startup did not finish in 20 s)'}; the SDK not loaded: ${!api.sdkLoaded()}, the commands not loaded: ${!api.commandsLoaded()}`);
+  if (process.env.LENS_BENCH_ACTIVATION_ONLY) return;
 
   // Let the workbench finish starting (it shares the two cores) before timing anything else.
   await new Promise((resolve) => setTimeout(resolve, 5000));

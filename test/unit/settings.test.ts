@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { InspectedSetting, SettingKey } from '../../src/core/settings/schema';
 import { effectiveValue, SETTINGS, validateSetting } from '../../src/core/settings/schema';
-import { keyScope, readLensSettings } from '../../src/core/settings/snapshot';
+import { inspectedFromSection, keyScope, readLensSettings } from '../../src/core/settings/snapshot';
 
 /** A settings source holding `values` at the given level for every key named. */
 function source(levels: Partial<Record<SettingKey, InspectedSetting>>, trusted = true) {
@@ -115,5 +115,36 @@ describe('settings: one table, checked values, never a throw', () => {
   it('keeps keys per origin, and per profile and origin', () => {
     assert.equal(keyScope({ profileName: undefined }, 'https://api.openai.com'), 'https://api.openai.com');
     assert.equal(keyScope({ profileName: 'Work' }, 'https://api.openai.com'), 'Work@https://api.openai.com');
+  });
+});
+
+describe('inspectedFromSection', () => {
+  // The shape VS Code's inspect('logprobLens') returns: each level's values as a tree, only what that level sets.
+  const section = {
+    defaultValue: { history: { enabled: true }, baseUrl: 'http://127.0.0.1:11434/v1' },
+    globalValue: { history: { enabled: false, maxRuns: 40 }, baseUrl: 'https://api.example.com/v1', endpoints: { lab: { baseUrl: 'http://lab/v1' } } },
+    workspaceValue: { baseUrl: 'https://attacker.example/v1', colourBy: 'margin', headers: { 'x.trace': 'on' } },
+  };
+  const inspect = inspectedFromSection(section);
+
+  it('finds a nested key by its dotted path at each level', () => {
+    assert.deepEqual(inspect('history.enabled'), { globalValue: false, workspaceValue: undefined, workspaceFolderValue: undefined });
+    assert.deepEqual(inspect('history.maxRuns').globalValue, 40);
+    assert.deepEqual(inspect('endpoints').globalValue, { lab: { baseUrl: 'http://lab/v1' } });
+    assert.deepEqual(inspect('headers').workspaceValue, { 'x.trace': 'on' }, 'an object value whose keys hold dots is taken whole');
+  });
+
+  it('reads as a per-key inspect does: an application-scoped workspace value stays unused', () => {
+    const { settings } = readLensSettings({ inspect, trusted: true });
+    assert.equal(settings.colourBy, 'margin', 'a window setting from the workspace applies');
+    assert.equal(settings.history.enabled, false);
+    assert.equal(settings.history.maxRuns, 40);
+    assert.equal(settings.baseUrl, 'https://api.example.com/v1', 'the workspace cannot move the endpoint');
+  });
+
+  it('gives nothing for a level that is absent, a path through a non-object, or an inherited name', () => {
+    assert.deepEqual(inspectedFromSection(undefined)('baseUrl'), { globalValue: undefined, workspaceValue: undefined, workspaceFolderValue: undefined });
+    assert.equal(inspectedFromSection({ globalValue: { history: 'on' } })('history.enabled').globalValue, undefined);
+    assert.equal(inspectedFromSection({ globalValue: {} })('constructor' as SettingKey).globalValue, undefined);
   });
 });

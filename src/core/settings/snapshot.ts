@@ -71,6 +71,21 @@ export interface SettingsSource {
   readonly trusted: boolean;
 }
 
+/**
+ * Every setting's inspected values from one `inspect` of the whole section: VS Code keeps each level's values as a
+ * tree (`history.enabled` under `history`), so a key's value is found by following its dotted path. One call
+ * instead of one per setting: each `inspect` costs ~0.2 ms, and one per setting was half of activation.
+ */
+export function inspectedFromSection(section: InspectedSetting | undefined): (key: SettingKey) => InspectedSetting {
+  const at = (tree: unknown, key: string): unknown => key.split('.').reduce<unknown>(
+    (node, part) => (typeof node === 'object' && node !== null && !Array.isArray(node) && Object.hasOwn(node, part) ? (node as Record<string, unknown>)[part] : undefined), tree);
+  return (key) => ({
+    globalValue: at(section?.globalValue, key),
+    workspaceValue: at(section?.workspaceValue, key),
+    workspaceFolderValue: at(section?.workspaceFolderValue, key),
+  });
+}
+
 export interface SettingsReading {
   readonly settings: LensSettings;
   /** One sentence per setting that could not be used as given, naming it. */
