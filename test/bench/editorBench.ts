@@ -72,9 +72,41 @@ export async function run(): Promise<void> {
   const at = (p: number): number => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))] ?? 0;
   print(`streaming 10,000 tokens: ${seconds.toFixed(2)} s, ${flushes} decoration flushes (${(flushes / seconds).toFixed(1)}/s, target <= 20/s); `
     + `per flush median ${at(0.5).toFixed(2)} ms, p90 ${at(0.9).toFixed(2)} ms, longest ${at(1).toFixed(2)} ms  (target <= 2 ms)`);
+  await recordingCost(api);
   await server.close();
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await runInspectorEditorBench(api, print);
+}
+
+/**
+ * The run history records a run after its stream (a timer after the last chunk), off the stream's path: the same
+ * 10,000-token stream, three times with the history off and three times on, interleaved; and how long after the
+ * stream the run was stored.
+ */
+async function recordingCost(api: LogprobLensApi): Promise<void> {
+  const config = vscode.workspace.getConfiguration('logprobLens');
+  const streams: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  const stored: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    for (const enabled of [false, true]) {
+      await config.update('history.enabled', enabled, vscode.ConfigurationTarget.Global);
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: 'prompt' }));
+      editor.selection = new vscode.Selection(0, 0, 0, 6);
+      const recorded = enabled ? new Promise<number>((resolve) => {
+        const subscription = api.history.onDidChange(() => (subscription.dispose(), resolve(performance.now())));
+      }) : undefined;
+      const began = performance.now();
+      await vscode.commands.executeCommand('logprobLens.completeSelection');
+      const ended = performance.now();
+      streams[enabled ? 'on' : 'off'].push(ended - began);
+      if (recorded) stored.push((await recorded) - ended);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  }
+  await config.update('history.enabled', undefined, vscode.ConfigurationTarget.Global);
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  print(`streaming 10,000 tokens with the run history off / on: median ${(median(streams.off) / 1000).toFixed(2)} s / ${(median(streams.on) / 1000).toFixed(2)} s `
+    + `(target: no difference beyond noise); the run stored ${median(stored).toFixed(0)} ms after the stream ended`);
 }
 
 /**
