@@ -42,8 +42,8 @@ export function activate(context: vscode.ExtensionContext): LogprobLensApi {
   // Nothing set up yet: the first-run offer, command-only code, loads with the first request that needs it.
   const resolver = new EndpointResolver(settings, keys, (): Promise<boolean> => lazy.endpoints.firstRun.offer());
   const steering = own(new Steering({ state: context.globalState, settings, journal }));
-  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations, settings, steering)));
   const history = own(new RunHistoryService({ workspace: context.storageUri, global: context.globalStorageUri }, settings, journal));
+  own(vscode.languages.registerHoverProvider({ pattern: '**' }, new TokenHoverProvider(tracker, decorations, settings, steering, { has: (runId) => history.get(runId) !== undefined })));
   const restorer = own(new RunRestorer(history, tracker, settings, journal));
   const runsView = own(new RunsView(history));
   const promptFiles = own(new PromptFileFeature(context.workspaceState, settings));

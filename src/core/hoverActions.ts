@@ -21,8 +21,11 @@ export const HOVER_COMMANDS = {
 
 export type HoverAction = keyof typeof HOVER_COMMANDS;
 
+/** Selects the answer's run in the Runs view (the hover's last line, for an answer the history holds). */
+export const SHOW_RUN_COMMAND = 'logprobLens.showRun';
+
 /** For `MarkdownString.isTrusted = { enabledCommands: HOVER_ENABLED_COMMANDS }`. */
-export const HOVER_ENABLED_COMMANDS: readonly string[] = Object.values(HOVER_COMMANDS);
+export const HOVER_ENABLED_COMMANDS: readonly string[] = [...Object.values(HOVER_COMMANDS), SHOW_RUN_COMMAND];
 
 /** Where a branch goes: the rest of the answer replaced in place (one Undo restores it), or a new editor beside. */
 export type BranchOutput = 'replace' | 'beside';
@@ -110,6 +113,15 @@ function linkTo(action: HoverAction, query: string, output: BranchOutput | undef
  */
 function encodedArgs(args: ActionArgs): string {
   return encodeURIComponent(JSON.stringify([args]));
+}
+
+/**
+ * The hover's link to the answer's run in the Runs view, or undefined for an id that is not one of ours (ids are
+ * made by the tracker; the check keeps anything else out of a trusted link).
+ */
+export function showRunLink(runId: string): string | undefined {
+  if (!ANSWER_ID.test(runId)) return undefined;
+  return `[Show in Runs view](command:${SHOW_RUN_COMMAND}?${encodeURIComponent(JSON.stringify([runId]))} "Select this answer's run in the Runs view")`;
 }
 
 /** Why an action is not offered (fixed texts: no server or model text enters the hover this way). */

@@ -56,7 +56,7 @@ export function commandHandlers({ lazy, tracker, decorations, settings, lifecycl
     [Commands.sampleAnswers]: () => lazy.answers.sampleAnswers(),
     [Commands.compareRuns]: () => lazy.history.compareWith(undefined),
     [Commands.exportRun]: (target?: RunTarget) => lazy.history.export(target),
-    [Commands.showRun]: (runId?: string) => lazy.history.showInView(runId),
+    [Commands.showRun]: (runId?: unknown) => lazy.history.showInView(runId),
     [Commands.clearHistory]: () => lazy.history.clear(),
     [Commands.revealRunAnswer]: (target: RunTarget) => lazy.history.revealAnswer(target),
     [Commands.openRun]: (target: RunTarget) => lazy.history.open(target),

@@ -194,4 +194,4 @@ export function hoverLinks(page) {
 }
 
 /** A link to one of our hover commands (core/hoverActions.ts HOVER_COMMANDS), with its encoded arguments. */
-export const OWN_COMMAND_LINK = /^command:logprobLens\.(?:continueWith|ban|boost|inspectToken)\?[A-Za-z0-9%._-]+$/;
+export const OWN_COMMAND_LINK = /^command:logprobLens\.(?:continueWith|ban|boost|inspectToken|showRun)\?[A-Za-z0-9%._-]+$/;

@@ -3,7 +3,7 @@ import { defaultCapabilities } from '../../src/core/capabilities';
 import type { ActionArgs, ActionTarget, SteeringHoverContext } from '../../src/core/hoverActions';
 import { hoverMarkdown } from '../../src/core/hoverMarkdown';
 import {
-  HOVER_COMMANDS, HOVER_ENABLED_COMMANDS, actionLink, actionsMarkdown, parseActionArgs, rowActions, staleReason, steeringRows, textFingerprint,
+  HOVER_COMMANDS, HOVER_ENABLED_COMMANDS, actionLink, showRunLink, actionsMarkdown, parseActionArgs, rowActions, staleReason, steeringRows, textFingerprint,
 } from '../../src/core/hoverActions';
 import { FORCED_TOKEN_NOTE, LOGPROBS_IGNORE_BIAS_NOTE } from '../../src/core/steering';
 import type { StoredToken } from '../../src/core/tokenStore';
@@ -26,7 +26,7 @@ const argsOf = (destination: string): unknown[] => JSON.parse(decodeURIComponent
 
 describe('hover actions: links to our commands only', () => {
   it('lists exactly our four commands for isTrusted.enabledCommands', () => {
-    assert.deepEqual([...HOVER_ENABLED_COMMANDS].sort(), ['logprobLens.ban', 'logprobLens.boost', 'logprobLens.continueWith', 'logprobLens.inspectToken']);
+    assert.deepEqual([...HOVER_ENABLED_COMMANDS].sort(), ['logprobLens.ban', 'logprobLens.boost', 'logprobLens.continueWith', 'logprobLens.inspectToken', 'logprobLens.showRun']);
   });
 
   it('builds one link per action, labelled by us, pointing at our command with validated arguments', () => {
@@ -242,5 +242,13 @@ describe('hover actions: stale links', () => {
     assert.equal(textFingerprint('foobar'), 'bf9cf968');
     assert.notEqual(textFingerprint('ab', 'c'), textFingerprint('a', 'bc'));
     assert.equal(Object.keys(HOVER_COMMANDS).length, 4);
+  });
+
+  it('links to the answer\'s run in the Runs view by its id, and to nothing for an id that is not ours', () => {
+    // encodeURIComponent('["a1B-_9"]') = %5B%22a1B-_9%22%5D
+    assert.equal(showRunLink('a1B-_9'), '[Show in Runs view](command:logprobLens.showRun?%5B%22a1B-_9%22%5D "Select this answer\'s run in the Runs view")');
+    assert.equal(showRunLink('x) [y](command:workbench.action.terminal.new'), undefined);
+    assert.equal(showRunLink(''), undefined);
+    assert.equal(showRunLink('a'.repeat(65)), undefined);
   });
 });

@@ -148,8 +148,9 @@ export class RunCommands {
   }
 
   /** Reveals the run of the answer at the cursor in the Runs view. */
-  async showInView(runId?: string): Promise<boolean> {
-    const id = runId ?? this.answerAtCursor()?.id;
+  async showInView(runId?: unknown): Promise<boolean> {
+    // From the hover's link (an id), or the palette (none: the answer at the cursor).
+    const id = typeof runId === 'string' ? runId : this.answerAtCursor()?.id;
     if (!id) return false;
     await vscode.commands.executeCommand('logprobLens.runs.focus');
     const shown = await this.deps.view.reveal(id);

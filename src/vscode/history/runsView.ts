@@ -49,6 +49,11 @@ export class RunsView extends Disposable implements vscode.TreeDataProvider<Runs
     return this.runNodes.size;
   }
 
+  /** The ids of the runs selected in the view. */
+  get selectedRunIds(): string[] {
+    return this.view.selection.flatMap((node) => (node.type === 'run' ? [node.meta.id] : []));
+  }
+
   /** Selects a run in the view (from the editor: the status bar, the hover), scrolling it into view. */
   async reveal(runId: string): Promise<boolean> {
     const node = this.runNodes.get(runId);

@@ -136,6 +136,30 @@ describe('runs: kept, restored, compared, sampled, exported (issue 10)', () => {
     assert.ok(await view.reveal(first!.id));
   });
 
+  it('links a token\'s hover to its run, and the link selects that run in the Runs view', async () => {
+    const api = await lens();
+    const editor = await editorWith(PROMPT);
+    const result = await complete();
+    const [tracked] = api.tracker.answers(editor.document);
+    await recorded(tracked!.id);
+    const hover = await hoverAt(editor.document, result.answerStart! + 1);
+    const link = /\[Show in Runs view\]\(command:logprobLens\.showRun\?(\S+) "/.exec(hover);
+    assert.ok(link, hover);
+    const args = JSON.parse(decodeURIComponent(link[1]!)) as unknown[];
+    assert.deepEqual(args, [tracked!.id]);
+    assert.equal(await vscode.commands.executeCommand('logprobLens.showRun', ...args), true);
+    assert.deepEqual(api.test!.runsView.selectedRunIds, [tracked!.id]);
+  });
+
+  it('offers no link to the Runs view for an answer the history does not hold', async () => {
+    await vscode.workspace.getConfiguration('logprobLens').update('history.enabled', false, vscode.ConfigurationTarget.Global);
+    const editor = await editorWith(PROMPT);
+    const result = await complete();
+    const hover = await hoverAt(editor.document, result.answerStart! + 1);
+    assert.match(hover, /\| `.+` \|/, 'the hover itself is there');
+    assert.doesNotMatch(hover, /Show in Runs view|logprobLens\.showRun/);
+  });
+
   it('samples several answers into one document with a consistency summary, as one sample set', async () => {
     const api = await lens();
     const editor = await editorWith(PROMPT);
@@ -178,9 +202,11 @@ describe('runs: kept, restored, compared, sampled, exported (issue 10)', () => {
     const [copied] = api.tracker.answers(copy);
     assert.deepEqual(Array.from({ length: 9 }, (_, i) => copied!.answer.bucketOfPlacement(i)), Array.from({ length: 9 }, (_, i) => tracked!.answer.bucketOfPlacement(i)));
     const at = TOP5_TEXT.indexOf('Australia') + 2;
-    // The same hover, apart from the steering line: the copy was not generated here, so it cannot be continued.
+    // The same hover, apart from the steering line (the copy was not generated here, so it cannot be continued) and
+    // the link to each one's own run.
     const [copyHover, original] = [await hoverAt(copy, at), await hoverAt(editor.document, tracked!.answer.start + at)];
-    const withoutActions = (hover: string) => hover.split('\n').filter((line) => !line.startsWith('[Inspect](command:')).join('\n');
+    const withoutActions = (hover: string) => hover.replace(/\n\n---\n\n\[Show in Runs view\]\(command:[^\n]*$/, '')
+      .split('\n').filter((line) => !line.startsWith('[Inspect](command:')).join('\n');
     assert.equal(withoutActions(copyHover), withoutActions(original));
     assert.match(copyHover, /Continue: this answer was not generated here/);
     const csv = (await read('csv')).split('\r\n');

@@ -326,9 +326,12 @@ describe('Steering from the hover in a real editor', () => {
     assert.ok(markdown.includes('`␣[Continue](command:logprobLens.continueWith?%5B%7B%22answer%22%3A%22x%22'), markdown);
     const outside = markdown.replace(/(`+)(?:(?!\1)[\s\S])*?\1/g, '');
     const links = linksOf(outside);
+    const steeringLinks = links.filter((link) => link.command !== 'logprobLens.showRun');
     // Continue, beside, Ban, Boost and Inspect under the token; Continue, beside, Ban and Boost on its 3 rows.
-    assert.equal(links.length, 5 + 3 * 4);
-    for (const link of links) assert.equal((link.args[0] as { answer: string }).answer, tracked.id);
+    assert.equal(steeringLinks.length, 5 + 3 * 4);
+    for (const link of steeringLinks) assert.equal((link.args[0] as { answer: string }).answer, tracked.id);
+    // And the last line's link to the answer's run in the Runs view.
+    assert.deepEqual(links.filter((link) => link.command === 'logprobLens.showRun').map((link) => link.args), [[tracked.id]]);
     assert.equal(outside.split('command:').length - 1, links.length, 'no other command: target outside code spans');
   });
 
