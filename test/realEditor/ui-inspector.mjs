@@ -1,15 +1,16 @@
 // The token inspector as a user meets it: the packaged extension in code-server's workbench. Completes a prompt,
-// puts the cursor on a token and opens Token Inspector from the palette, reads the chart inside the webview's frames
-// (iframe.webview → #active-frame), moves the temperature slider with the keyboard and checks the numbers against
-// src/core/sampling.ts, types a top-k, applies, and checks the next request's body; then switches the colours to
-// margin (in the workspace's .vscode/settings.json) and checks the decorations, the gutter mark and Next Uncertain Token.
-// Last, the panel must come back after a window reload (its serializer). Screenshots go to test-artifacts/:
+// hovers a token and clicks the hover's Inspect link, then closes the panel; puts the cursor on a token and opens
+// Token Inspector from the palette, reads the chart inside the webview's frames (iframe.webview → #active-frame),
+// moves the temperature slider with the keyboard and checks the numbers against src/core/sampling.ts, types a top-k,
+// applies, and checks the next request's body; then switches the colours to margin (in the workspace's
+// .vscode/settings.json) and checks the decorations, the gutter mark and Next Uncertain Token. Last, the panel must
+// come back after a window reload (its serializer). Screenshots go to test-artifacts/: inspector-from-hover.png,
 // inspector.png (the README's) and inspector-margin.png.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { root, sleep } from './editor.mjs';
-import { checker, openWorkbench, quickOpen, runCommand, screenshot, selectLine, startReplay, textBox } from './workbench.mjs';
+import { checker, hoverText, openWorkbench, quickOpen, runCommand, screenshot, selectLine, startReplay, textBox } from './workbench.mjs';
 
 const require = createRequire(import.meta.url);
 const core = (name) => require(path.join(root, 'out', 'src', 'core', `${name}.js`));
@@ -37,7 +38,29 @@ export async function runInspectorUi({ codeServer, runDir, log }) {
     await quickOpen(page, 'prompts.md');
     await page.waitForFunction((text) => document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes(text), FOUR.prompt, { timeout: 30_000 });
     await complete(page, replay, FOUR);
-    const equals = recordedTokens(FOUR.recording)[4];
+    const [, plus, , , equals] = recordedTokens(FOUR.recording);
+
+    await check('the hover\'s Inspect link opens the inspector on that token', async () => {
+      // The cursor on " =": only the link can bring the inspector (and the cursor) to " +".
+      await clickInto(page, FOUR.answer, 6);
+      await hoverText(page, FOUR.answer, 2);
+      const ours = page.locator('.monaco-hover .rendered-markdown', { hasText: ' · logprob ' }).filter({ hasText: '␣plus' });
+      await ours.locator('a', { hasText: /^Inspect$/ }).click();
+      const frame = inspectorFrame(page);
+      await frame.locator('header .token', { hasText: /^␣\+$/ }).waitFor({ timeout: 20_000 });
+      const rows = await chartRows(frame);
+      expectEqual(rows.slice(0, 3).map((row) => row.label), ['␣+', '+', '␣plus'], 'labels');
+      expectEqual(rows.slice(0, 3).map((row) => row.numbers), expectedNumbers(plus, {}), 'numbers');
+      // e^-0.0297513 = 0.97069, e^-3.5297513 = 0.02931, e^-14.029751 = 8.07e-7.
+      expectEqual(rows.slice(0, 3).map((row) => row.numbers), ['97.07 % → 97.07 %', '2.93 % → 2.93 %', '<0.0001 % → <0.0001 %'], 'by hand');
+      // Line 3 is the answer; " +" starts at its second character.
+      await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => /^Ln 3, Col 2$/.test((item.textContent ?? '').trim())), null, { timeout: 10_000 });
+    });
+    await page.mouse.move(700, 840);
+    await screenshot(page, 'inspector-from-hover.png');
+    // The palette's check below opens the panel anew.
+    await page.locator('.tabs-container .tab', { hasText: 'Token Inspector' }).locator('.tab-actions .action-label').click();
+    await page.locator('iframe.webview').waitFor({ state: 'detached', timeout: 10_000 });
 
     await check('Open Token Inspector shows the alternatives of the token at the cursor, as the core computes them', async () => {
       await clickInto(page, FOUR.answer, 6);
