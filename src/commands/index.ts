@@ -59,7 +59,7 @@ export function steering(services: Services, lifetime: DisposableStore): Steerin
 
 /** The token inspector panel (opened by its command, or brought back after a reload). */
 export function inspector(services: Services, lifetime: DisposableStore): TokenInspector {
-  return lifetime.add(new TokenInspector(services.tracker, services.settings, services.context.extensionUri));
+  return lifetime.add(new TokenInspector(services.tracker, services.settings, services.steering, services.context.extensionUri));
 }
 
 /** Run Prompt File, Classify Selection and the calibration panels. */

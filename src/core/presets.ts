@@ -58,6 +58,15 @@ export function presetForUrl(baseUrl: string): string | undefined {
   return PRESETS.find((preset) => preset.needsKey && hostOf(preset.profile.baseUrl) === host)?.name;
 }
 
+/**
+ * The preset a profile was probably made from, by its name, for profiles that do not record one: Select Endpoint
+ * names a profile after its preset ("vLLM", "vLLM 2"). Used only when the settings know no preset.
+ */
+export function presetOfProfileName(profileName: string | undefined): string | undefined {
+  const name = profileName?.replace(/ \d+$/, '');
+  return name !== undefined && Object.hasOwn(PRESET_CAPABILITIES, name) ? name : undefined;
+}
+
 function hostOf(url: string): string | undefined {
   try {
     return new URL(url).hostname.toLowerCase();

@@ -11,7 +11,7 @@ import { defaultCapabilities, PRESET_CAPABILITIES } from './capabilities';
 import { isLoopback } from './endpoint';
 import type { BackendFamily, SamplingContext, SettingsToApply } from './inspectorProtocol';
 import { BACKEND_SAMPLING } from './inspectorProtocol';
-import { LOCAL_SERVERS, PRESETS } from './presets';
+import { LOCAL_SERVERS, presetForUrl, presetOfProfileName } from './presets';
 import type { ApiStyle } from './request';
 import type { InspectedSetting } from './settings/schema';
 import { effectiveValue, SETTINGS } from './settings/schema';
@@ -26,37 +26,32 @@ export interface ExtraSamplers {
 export interface EndpointIdentity {
   readonly baseUrl: string;
   readonly profileName: string | undefined;
+  /** The settings' preset: the profile's `preset` field, else the hosted service its URL names (snapshot.ts). */
+  readonly preset: string | undefined;
   readonly apiStyle: ApiStyle;
   readonly model: string;
 }
 
-/** Services recognised by their host: a request there can only reach that service. */
-const SERVICE_HOSTS: readonly (readonly [RegExp, string])[] = [
-  [/^api\.openai\.com$/, 'OpenAI'],
-  [/\.openai\.azure\.com$/, 'Azure OpenAI'],
-  [/^openrouter\.ai$/, 'OpenRouter'],
-  [/^api\.together\.(?:xyz|ai)$/, 'Together'],
-  [/^api\.deepseek\.com$/, 'DeepSeek'],
-];
-
 /**
- * The preset (presets.ts name) behind an endpoint: by the host of a known service; else by the profile's name,
- * which Select Endpoint gives a profile made from a preset ("vLLM", "vLLM 2"); else by a local server's default
- * port on a loopback host. `undefined` when nothing tells.
+ * The preset (presets.ts name) behind an endpoint, as steering knows it, then by heuristics: the profile's own
+ * `preset`; else the host of a known service; else the profile's name, which Select Endpoint gives a profile made
+ * from a preset ("vLLM", "vLLM 2"); else a local server's default port on a loopback host. `undefined` when
+ * nothing tells. The port is a guess steering does not make (presetForUrl): a wrong guess there shapes a
+ * continuation wrongly, while here it at worst sends a field the server ignores or refuses, and the note says which.
  */
-export function recognisePreset(endpoint: Pick<EndpointIdentity, 'baseUrl' | 'profileName'>): string | undefined {
-  let url: URL | undefined;
+export function recognisePreset(endpoint: Pick<EndpointIdentity, 'preset' | 'baseUrl' | 'profileName'>): string | undefined {
+  return endpoint.preset ?? presetForUrl(endpoint.baseUrl) ?? presetOfProfileName(endpoint.profileName) ?? localServerAt(endpoint.baseUrl);
+}
+
+/** The local server whose default port a loopback URL uses. */
+function localServerAt(baseUrl: string): string | undefined {
+  let url: URL;
   try {
-    url = new URL(endpoint.baseUrl);
+    url = new URL(baseUrl);
   } catch {
-    url = undefined;
+    return undefined;
   }
-  const service = url && SERVICE_HOSTS.find(([host]) => host.test(url.hostname.toLowerCase()));
-  if (service) return service[1];
-  const named = /^(.+?)(?: \d+)?$/.exec(endpoint.profileName ?? '')?.[1];
-  const preset = PRESETS.find((candidate) => candidate.name === named);
-  if (preset) return preset.name;
-  if (!url || !isLoopback(url.hostname)) return undefined;
+  if (!isLoopback(url.hostname)) return undefined;
   return LOCAL_SERVERS.find((server) => new URL(server.baseUrl).port === url.port)?.preset;
 }
 
@@ -74,12 +69,13 @@ const FAMILIES: Readonly<Record<string, BackendFamily>> = {
 };
 
 /**
- * The extra samplers an endpoint takes: the preset's record (capabilities.ts, sources in docs/steering.md) for its
- * API style, or a record the caller resolved (Check Endpoint's probes, the profile's overrides).
+ * The extra samplers an endpoint takes, from its capabilities (capabilities.ts, sources in docs/steering.md)
+ * resolved for the recognised preset: by `capabilitiesOf` when given (steering's record: the preset's defaults,
+ * Check Endpoint's probes, the profile's overrides), else the preset's defaults for the API style.
  */
-export function samplerSupport(endpoint: EndpointIdentity, capabilities?: Capabilities): SamplerSupport {
+export function samplerSupport<E extends EndpointIdentity>(endpoint: E, capabilitiesOf?: (endpoint: E) => Capabilities): SamplerSupport {
   const preset = recognisePreset(endpoint);
-  const { samplers } = capabilities ?? defaultCapabilities({ preset, apiStyle: endpoint.apiStyle, model: endpoint.model });
+  const { samplers } = capabilitiesOf?.({ ...endpoint, preset }) ?? defaultCapabilities({ preset, apiStyle: endpoint.apiStyle, model: endpoint.model });
   const fields = { topK: samplers.topK, minP: samplers.minP };
   const missing = [fields.topK ? undefined : 'top_k', fields.minP ? undefined : 'min_p'].filter((name) => name !== undefined);
   const backendNote = BACKEND_SAMPLING[(preset !== undefined ? FAMILIES[preset] : undefined) ?? 'other'].note;
@@ -92,7 +88,7 @@ function notSent(missing: readonly string[], preset: string | undefined, apiStyl
   if (preset !== undefined) return `Not sent: ${what} (${preset} does not take ${missing.length > 1 ? 'them' : 'it'} here).`;
   const takers = Object.entries(PRESET_CAPABILITIES).filter(([, record]) => record.samplers.topK && record.samplers.minP).map(([name]) => name);
   return `Not sent: ${what}. This endpoint's backend is not recognised, and a server that does not know a field may refuse `
-    + `the request; they are sent to ${takers.join(', ')} (a profile made from that preset in Select Endpoint).`;
+    + `the request; they are sent to ${takers.join(', ')}: name one as the profile's "preset" in logprobLens.endpoints.`;
 }
 
 /** The body fields the user's extra samplers add to a request; `undefined` when there are none to send. */

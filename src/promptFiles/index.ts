@@ -8,7 +8,7 @@ export { parseCalibrationPageMessage, parseCalibrationView } from '../core/promp
 export { calibrationView } from '../core/promptFiles/calibrationView';
 export { classificationList, classifyMessages, CLASSIFY_MAX_TOKENS } from '../core/promptFiles/classify';
 export {
-  expectedFromFirstToken, expectedFromScoredPrompt, planExpectedProbability, presetOfProfileName, promptLogprobTokens, scoringCapabilities, unavailable,
+  expectedFromFirstToken, expectedFromScoredPrompt, planExpectedProbability, promptLogprobTokens, scoringCapabilities, unavailable,
 } from '../core/promptFiles/expected';
 export { answerLabelDistribution, fileLabels, MAX_LABELS, parseLabelList, userLabels } from '../core/promptFiles/labels';
 export { answerProblem, caseOutcome, NOT_RUN, pendingCase } from '../core/promptFiles/outcome';

@@ -1,11 +1,43 @@
 import * as assert from 'node:assert/strict';
+import { createClient, streamChat } from '../../src/client/requests';
+import type { Capabilities } from '../../src/core/capabilities';
+import { resolveCapabilities } from '../../src/core/capabilities';
+import { promptMessages } from '../../src/core/request';
 import type { EndpointIdentity } from '../../src/core/samplers';
 import { applyWrites, recognisePreset, samplerBody, samplerSupport, samplingContext } from '../../src/core/samplers';
-import type { InspectedSetting } from '../../src/core/settings/schema';
+import type { InspectedSetting, SettingKey } from '../../src/core/settings/schema';
+import { SETTINGS } from '../../src/core/settings/schema';
+import type { LensSettings } from '../../src/core/settings/snapshot';
+import { readLensSettings } from '../../src/core/settings/snapshot';
+import type { ReplayServer } from '../support/replayServer';
+import { startReplayServer } from '../support/replayServer';
 
-const endpoint = (baseUrl: string, changes: Partial<EndpointIdentity> = {}): EndpointIdentity => ({ baseUrl, profileName: undefined, apiStyle: 'chat', model: 'm', ...changes });
+const endpoint = (baseUrl: string, changes: Partial<EndpointIdentity> = {}): EndpointIdentity =>
+  ({ baseUrl, profileName: undefined, preset: undefined, apiStyle: 'chat', model: 'm', ...changes });
+
+/** The settings snapshot of one profile in `logprobLens.endpoints`, chosen as the endpoint, with top_k 40 and min_p 0.05. */
+function profileSettings(name: string, profile: Record<string, unknown>): LensSettings {
+  const levels: Partial<Record<SettingKey, InspectedSetting>> = {
+    endpoints: { defaultValue: {}, globalValue: { [name]: profile } }, endpoint: { defaultValue: '', globalValue: name },
+    topK: { defaultValue: null, globalValue: 40 }, minP: { defaultValue: null, globalValue: 0.05 },
+  };
+  return readLensSettings({ inspect: (key) => levels[key] ?? { defaultValue: SETTINGS[key].default }, trusted: true }).settings;
+}
+
+/** What steering's capabilitiesOf does (vscode/steering/capabilityStore.ts), with no probe stored. */
+const steeringCapabilities = (settings: LensSettings): Capabilities =>
+  resolveCapabilities({ preset: settings.preset, apiStyle: settings.apiStyle, model: settings.model }, undefined, settings.capabilityOverrides);
+
+const VLLM_NOTE = 'vLLM reports the model\'s distribution before its sampler (temperature, top-k, top-p, min-p, penalties).';
+const LLAMACPP_NOTE = 'llama.cpp reports the model\'s distribution before its sampler (unless post_sampling_probs is set).';
 
 describe('samplers: which backend an endpoint is', () => {
+  it('takes the profile\'s own preset first, whatever the profile is called and wherever it is', () => {
+    assert.equal(recognisePreset(endpoint('http://gpu-box:9000/v1', { profileName: 'gpu-box', preset: 'vLLM' })), 'vLLM');
+    assert.equal(recognisePreset(endpoint('https://llm.example.com/v1', { profileName: 'box', preset: 'llama.cpp server' })), 'llama.cpp server');
+    assert.equal(recognisePreset(endpoint('http://localhost:11434/v1', { profileName: 'Ollama', preset: 'vLLM' })), 'vLLM', 'before its name and port');
+  });
+
   it('recognises services by their host, whatever the profile is called', () => {
     assert.equal(recognisePreset(endpoint('https://api.openai.com/v1')), 'OpenAI');
     assert.equal(recognisePreset(endpoint('https://my-resource.openai.azure.com/openai', { profileName: 'vLLM' })), 'Azure OpenAI');
@@ -54,16 +86,71 @@ describe('samplers: what each backend takes', () => {
     assert.match(unknown.note, /not recognised.*sent to llama\.cpp server, vLLM, OpenRouter, Together/);
   });
 
-  it('reads the fields from a record the caller resolved (a probe or an override)', () => {
-    const support = samplerSupport(endpoint('http://127.0.0.1:9999/v1'), { samplers: { topK: 'top_k' } } as Parameters<typeof samplerSupport>[1]);
+  it('reads the fields from the record the caller resolves, for the preset it recognised', () => {
+    const asked: (string | undefined)[] = [];
+    const support = samplerSupport(endpoint('http://127.0.0.1:9999/v1', { profileName: 'vLLM 2' }), (of) => {
+      asked.push(of.preset);
+      return { samplers: { topK: 'top_k' } } as Capabilities;
+    });
+    assert.deepEqual(asked, ['vLLM'], 'the preset its name tells, so that steering resolves vLLM\'s record');
     assert.deepEqual(support.fields, { topK: 'top_k', minP: undefined });
-    assert.match(support.note, /Not sent: min_p\./);
+    assert.match(support.note, /^vLLM reports .* Not sent: min_p \(vLLM does not take it here\)\.$/);
   });
 
   it('tells the page what the backend takes', () => {
     const context = samplingContext({ temperature: 0.7, topP: null, topK: 40, minP: null }, samplerSupport(endpoint('http://127.0.0.1:8000/v1')));
     assert.deepEqual(context.accepts, { topK: true, minP: true });
-    assert.equal(context.backendNote, 'vLLM reports the model\'s distribution before its sampler (temperature, top-k, top-p, min-p, penalties).');
+    assert.equal(context.backendNote, VLLM_NOTE);
+  });
+});
+
+describe('samplers: a profile whose name is not its preset', () => {
+  let server: ReplayServer;
+  beforeEach(async () => {
+    server = await startReplayServer();
+  });
+  afterEach(() => server.close());
+
+  /** The body streamChat sends for a request built as a run builds it (vscode/runs/completion.ts promptRequest). */
+  async function sentBody(settings: LensSettings): Promise<Record<string, unknown>> {
+    const extraBody = samplerBody(settings.samplers, samplerSupport(settings, steeringCapabilities).fields);
+    const request = { apiStyle: settings.apiStyle, model: settings.model, messages: promptMessages('Say foo.', undefined), topLogprobs: 5, sampling: settings.sampling, extraBody };
+    const client = createClient({ baseUrl: settings.baseUrl, apiKey: undefined, headers: {}, timeoutMs: 10_000 });
+    for await (const delta of streamChat(client, request, new AbortController().signal)) assert.ok(delta);
+    return server.requests[0]!.body!;
+  }
+
+  for (const [name, preset, note] of [['gpu-box', 'vLLM', VLLM_NOTE], ['box', 'llama.cpp server', LLAMACPP_NOTE]] as const) {
+    it(`gives "${name}" with preset ${preset} top_k and min_p, in Apply and in the request, labelled as ${preset}`, async () => {
+      const settings = profileSettings(name, { baseUrl: server.baseUrl, model: 'openai-chat-stream-logprobs-sayfoo', preset });
+      const support = samplerSupport(settings, steeringCapabilities);
+      assert.equal(support.preset, preset);
+      const context = samplingContext({ temperature: 1, topP: null, topK: 40, minP: 0.05 }, support);
+      assert.deepEqual(context.accepts, { topK: true, minP: true }, 'what Apply writes');
+      assert.equal(context.backendNote, note);
+      const body = await sentBody(settings);
+      assert.equal(body.top_k, 40);
+      assert.equal(body.min_p, 0.05);
+    });
+  }
+
+  it('keeps Ollama\'s deviation: a profile with preset Ollama gets neither, and the note says why', async () => {
+    const settings = profileSettings('home', { baseUrl: server.baseUrl, model: 'openai-chat-stream-logprobs-sayfoo', preset: 'Ollama' });
+    const support = samplerSupport(settings, steeringCapabilities);
+    assert.deepEqual(support.fields, { topK: undefined, minP: undefined });
+    assert.match(support.note, /its OpenAI endpoint takes temperature and top_p, not top_k or min_p\. Not sent: top_k and min_p \(Ollama does not take them here\)\.$/);
+    const body = await sentBody(settings);
+    assert.equal('top_k' in body, false);
+    assert.equal('min_p' in body, false);
+  });
+
+  it('without a preset, a profile of the user\'s own name on an unusual port is not recognised, and the note says how to tell it', async () => {
+    const settings = profileSettings('gpu-box', { baseUrl: server.baseUrl, model: 'openai-chat-stream-logprobs-sayfoo' });
+    const support = samplerSupport(settings, steeringCapabilities);
+    assert.equal(support.preset, undefined);
+    assert.match(support.note, /not recognised.*name one as the profile's "preset" in logprobLens\.endpoints\.$/);
+    const body = await sentBody(settings);
+    assert.equal('top_k' in body, false);
   });
 });
 

@@ -1,6 +1,5 @@
 import { TokenAligner } from '../aligner';
 import type { Capabilities } from '../capabilities';
-import { PRESET_CAPABILITIES } from '../capabilities';
 import type { TokenEntry } from '../logprob';
 import { cleanLogprob } from '../logprob';
 import { alternativesAt, answerStartIndex, isShortLabel, tokenStartsLabel } from './labels';
@@ -30,15 +29,6 @@ export interface ScoringCapabilities {
 }
 
 export type ExpectedMethod = PromptScoring | 'first-token' | 'unavailable';
-
-/**
- * The preset a profile was probably made from, by its name, for profiles that do not record one: Select Endpoint
- * names a profile after its preset (“vLLM”, “vLLM 2”). Used only when the settings know no preset.
- */
-export function presetOfProfileName(profileName: string | undefined): string | undefined {
-  const name = profileName?.replace(/ \d+$/, '');
-  return name !== undefined && Object.hasOwn(PRESET_CAPABILITIES, name) ? name : undefined;
-}
 
 /**
  * What the endpoint in use can do for the expected answer's probability, from its resolved capabilities

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { answerStripOf, inspectedToken } from '../../core/inspectorMessages';
 import type { HostMessage, RenderedToken, SettingsToApply } from '../../core/inspectorProtocol';
 import { parseWebviewMessage } from '../../core/inspectorProtocol';
-import type { SettingWrite } from '../../core/samplers';
+import type { SamplerSupport, SettingWrite } from '../../core/samplers';
 import { applyWrites, samplerSupport, samplingContext } from '../../core/samplers';
 import type { LensSettings } from '../../core/settings/snapshot';
 import { webviewHtml } from '../../core/webviewHtml';
@@ -22,6 +22,7 @@ import type { TrackedAnswer } from '../editor/trackedAnswer';
 import { Disposable, DisposableStore } from '../lifetime';
 import { showInfo, showStatus } from '../notify';
 import type { SettingsService } from '../settings';
+import type { RunSteering } from '../steering/steering';
 import { Throttle } from './throttle';
 
 /** Cursor moves: one update at once, then at most one per interval (a held arrow key). */
@@ -62,7 +63,8 @@ export class TokenInspector extends Disposable {
   private readonly follow = this.register(new Throttle(() => this.followActiveEditor(), FOLLOW_INTERVAL_MS));
   private readonly streamed = this.register(new Throttle(() => this.refresh(), STRIP_INTERVAL_MS));
 
-  constructor(private readonly tracker: AnswerTracker, private readonly settings: SettingsService, private readonly extensionUri: vscode.Uri) {
+  constructor(private readonly tracker: AnswerTracker, private readonly settings: SettingsService, private readonly steering: Pick<RunSteering, 'capabilitiesOf'>,
+    private readonly extensionUri: vscode.Uri) {
     super();
     this.register(vscode.window.onDidChangeTextEditorSelection(({ textEditor }) => {
       if (this.panel && textEditor === vscode.window.activeTextEditor) this.follow.request();
@@ -100,8 +102,9 @@ export class TokenInspector extends Disposable {
   }
 
   /**
-   * Shows token `tokenIndex` of the answer `answerId` (the hover's Inspect link calls this). Refused with a message,
-   * returning false, when the answer is gone or the token is no longer the model's text.
+   * Shows token `tokenIndex` of the answer `answerId` without moving the cursor (the hover's Inspect link does not
+   * come here: it runs logprobLens.inspectToken, which moves the cursor and opens the panel). Refused with a
+   * message, returning false, when the answer is gone or the token is no longer the model's text.
    */
   inspect(answerId: string, tokenIndex: number): boolean {
     const found = this.tracker.find(answerId);
@@ -147,7 +150,7 @@ export class TokenInspector extends Disposable {
    */
   async apply(wanted: SettingsToApply): Promise<SettingWrite[]> {
     const config = vscode.workspace.getConfiguration(SECTION);
-    const { accepts } = samplingContext(wanted, samplerSupport(this.settings.current));
+    const { accepts } = samplingContext(wanted, this.samplerSupport(this.settings.current));
     const writes = applyWrites(wanted, accepts, (key) => config.inspect(key), vscode.workspace.isTrusted);
     this.applying = true;
     try {
@@ -261,7 +264,12 @@ export class TokenInspector extends Disposable {
 
   private postSampling(): void {
     const settings = this.settings.current;
-    this.post({ kind: 'sampling', sampling: samplingContext(nextRunSampling(settings), samplerSupport(settings)) });
+    this.post({ kind: 'sampling', sampling: samplingContext(nextRunSampling(settings), this.samplerSupport(settings)) });
+  }
+
+  /** What the backend takes and the note on its numbers, by the capabilities steering resolves (as every run's request is built). */
+  private samplerSupport(settings: LensSettings): SamplerSupport {
+    return samplerSupport(settings, (of) => this.steering.capabilitiesOf(of));
   }
 
   private post(message: HostMessage): void {

@@ -102,7 +102,7 @@ export class CompletionCommands {
     const missing = this.deps.steering.missing('logprobs', endpoint);
     if (missing) return refuse(missing);
     const target = await chooseTarget(settings.output, document, anchor);
-    const steered = this.deps.steering.steer(recorded ? { apiStyle: settings.apiStyle, model: settings.model, ...recorded } : promptRequest(endpoint, prompt), endpoint);
+    const steered = this.deps.steering.steer(recorded ? { apiStyle: settings.apiStyle, model: settings.model, ...recorded } : promptRequest(endpoint, prompt, this.deps.steering), endpoint);
     const source = requestSource(kind, endpoint, steered.request);
     return this.deps.lifecycle.run(target.document, `Logprob Lens: ${settings.model} at ${endpoint.url.host}`, async (run) => {
       const answer = new Answer(target.offset + target.separator.length, documentEol(target.document), settings.thresholds, settings.colourBy);
@@ -122,13 +122,16 @@ export class CompletionCommands {
 /** What a recorded run asked, to ask it again: everything but the endpoint, which is the one in use. */
 export type RecordedRequest = Pick<CompletionRequest, 'messages' | 'topLogprobs' | 'sampling' | 'extraBody'>;
 
-/** The request for a prompt selected in the editor, with the current settings (top_k and min_p where the backend takes them). */
-export function promptRequest(endpoint: ResolvedEndpoint, prompt: string): CompletionRequest {
+/**
+ * The request for a prompt selected in the editor, with the current settings (top_k and min_p where the backend
+ * takes them, by the capabilities steering resolves for it).
+ */
+export function promptRequest(endpoint: ResolvedEndpoint, prompt: string, steering: RunSteering): CompletionRequest {
   const { settings } = endpoint;
   return {
     apiStyle: settings.apiStyle, model: settings.model, messages: promptMessages(prompt, settings.systemPrompt || undefined),
     topLogprobs: settings.topLogprobs, sampling: settings.sampling,
-    extraBody: samplerBody(settings.samplers, samplerSupport(settings).fields),
+    extraBody: samplerBody(settings.samplers, samplerSupport(settings, (of) => steering.capabilitiesOf(of)).fields),
   };
 }
 

@@ -48,7 +48,7 @@ export async function sampleAnswers(deps: SampleDeps, editor = vscode.window.act
   const missing = deps.steering.missing('logprobs', endpoint);
   if (missing) return refuse(missing);
   // The same request for every sample, with the logit bias in force.
-  const steered = deps.steering.steer(promptRequest(endpoint, prompt), endpoint);
+  const steered = deps.steering.steer(promptRequest(endpoint, prompt, deps.steering), endpoint);
   const firstLine = prompt.trim().split(/\r?\n/)[0]!.slice(0, 120);
   const document = await openUntitled('markdown', 'beside', `# ${samples} samples of one prompt\n\n${settings.model} at ${url.host} · prompt: ${firstLine}${prompt.trim().length > firstLine.length ? '…' : ''}`);
   return deps.lifecycle.run(document, `Logprob Lens: ${samples} samples from ${settings.model}`, async (run) => {
