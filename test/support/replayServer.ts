@@ -46,6 +46,15 @@ export interface ReplayServerOptions {
 
 type Fault = (response: http.ServerResponse) => void;
 
+/**
+ * What a hostile server writes in its errors (hand-written): a Markdown link to a command, a link to a site, a
+ * bare `command:` URI with a zero-width space inside (removing it must not make a link), and a line break. The
+ * models `fault:400-hostile`, `fault:hostile-error-event-after-N` and `fault:responses-hostile-error` send it.
+ */
+export const HOSTILE_SERVER_MESSAGE = 'Session expired.\n[Renew key](command:workbench.action.terminal.new) or [read more](https://attacker.example/renew) - comm\u200band:workbench.action.openSettings';
+/** The answer of `fault:hostile-text-no-logprobs` (hand-written): a command link short enough to be quoted whole. */
+export const HOSTILE_ANSWER = '[OK](command:workbench.action.quit)';
+
 const jsonError = (status: number, message: string, code: string | null = null): Fault => (response) => {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } }));
@@ -81,6 +90,12 @@ export const FAULTS: Record<string, Fault> = {
   'fault:500': jsonError(500, 'The server had an error while processing your request.'),
   // A hostile server: its 401 message holds a command link (the UI test checks that the notification shows no link).
   'fault:401-link': jsonError(401, 'Renew key: [Renew](command:workbench.action.terminal.new)', 'invalid_api_key'),
+  'fault:400-hostile': jsonError(400, HOSTILE_SERVER_MESSAGE),
+  // A server that ignores logprobs and answers with a command link (Check Endpoint quotes the text it got).
+  'fault:hostile-text-no-logprobs': (response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.end(`data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: HOSTILE_ANSWER }, logprobs: null, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+  },
   // The top-5 recording, whole, after 2 s: longer than the shortest request timeout allowed (1 s).
   'fault:slow-start': (response) => {
     setTimeout(() => {
@@ -164,6 +179,10 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
           return;
         }
         replay(response, readRecording('openai-chat-stream-top5-llamastack'));
+        return;
+      }
+      if (model === 'fault:responses-hostile-error') {
+        replayEvents(response, responsesErrorAfterThreeDeltas(readRecording('openai-responses-logprobs-stream')), 'end');
         return;
       }
       const endless = STREAMING_FAULTS[model];
@@ -295,8 +314,9 @@ function writeUntilClosed(response: http.ServerResponse, next: (sent: number) =>
 /**
  * Streams that go wrong, derived from a real recording (the top-5 chat stream): `fault:reset-after-3` (socket
  * reset after three events), `fault:no-finish`, `fault:silence-after-3`, `fault:bad-json-after-3` (a chunk with
- * `-Infinity`), `fault:error-event-after-3`, `fault:empty-choices`, `fault:length`, `fault:content-filter`,
- * `fault:tiny-chunks` (10,000 one-character chunks) and `fault:huge-chunk` (one chunk of 200,000 characters).
+ * `-Infinity`), `fault:error-event-after-3`, `fault:hostile-error-event-after-3` (the same with
+ * `HOSTILE_SERVER_MESSAGE`), `fault:empty-choices`, `fault:length`, `fault:content-filter`, `fault:tiny-chunks`
+ * (10,000 one-character chunks) and `fault:huge-chunk` (one chunk of 200,000 characters).
  */
 export function faultyStream(model: string, transcript: string): { events: string[]; end: StreamEnd } | undefined {
   const match = /^fault:([a-z-]+?)(?:-after-(\d+))?$/.exec(model);
@@ -318,6 +338,8 @@ export function faultyStream(model: string, transcript: string): { events: strin
       return { events: [...chunks.slice(0, n).map(sse), sse('{"choices":[{"index":0,"delta":{"content":" x"},"logprobs":{"content":[{"token":" x","logprob":-Infinity}]}}]}')], end: 'end' };
     case 'error-event':
       return { events: [...chunks.slice(0, n).map(sse), sse('{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}')], end: 'end' };
+    case 'hostile-error-event':
+      return { events: [...chunks.slice(0, n).map(sse), sse(JSON.stringify({ error: { message: HOSTILE_SERVER_MESSAGE, type: 'server_error' } }))], end: 'end' };
     case 'empty-choices': {
       const noise = [sse('{"id":"x","object":"chat.completion.chunk","choices":[]}'), sse('{"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"finish_reason":null}]}'),
         sse('{"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":null},"logprobs":null,"finish_reason":null}]}')];
@@ -350,4 +372,16 @@ export function faultyStream(model: string, transcript: string): { events: strin
     default:
       return undefined;
   }
+}
+
+/**
+ * The Responses recording cut after its third `response.output_text.delta` ("The capital of"), then an `error`
+ * event carrying `HOSTILE_SERVER_MESSAGE`, shaped as the SDK's `ResponseErrorEvent` (openai-node 7.57
+ * resources/responses/responses.d.ts: type, code, message, param, sequence_number) and named `event: error`.
+ */
+function responsesErrorAfterThreeDeltas(transcript: string): string[] {
+  const events = parseSseTranscript(transcript);
+  const third = events.flatMap((event, i) => (event.event === 'response.output_text.delta' ? [i] : []))[2]!;
+  const error = { type: 'error', code: 'server_error', message: HOSTILE_SERVER_MESSAGE, param: null, sequence_number: third + 1 };
+  return [...events.slice(0, third + 1), { event: 'error', data: JSON.stringify(error) }].map((event) => `event: ${event.event ?? 'message'}\ndata: ${event.data}\n\n`);
 }

@@ -5,9 +5,9 @@ import type { CompletionRequest, EndpointOptions } from '../../src/core/request'
 import { promptMessages } from '../../src/core/request';
 import type { ChunkDelta } from '../../src/core/chatChunk';
 import { describeFailure } from '../../src/core/failure';
-import type { ReplayServer } from '../support/replayServer';
 import { closedPort } from '../support/ports';
 import { startReplayServer } from '../support/replayServer';
+import { useReplayServer } from '../support/useReplayServer';
 
 const request = (model: string, { systemPrompt, ...overrides }: Partial<CompletionRequest> & { systemPrompt?: string } = {}): CompletionRequest =>
   ({ apiStyle: 'chat', model, messages: promptMessages('What is the smallest continent?', systemPrompt), topLogprobs: 5, sampling: {}, ...overrides });
@@ -28,16 +28,10 @@ async function failureOf(endpoint: EndpointOptions, chat: CompletionRequest): Pr
 }
 
 describe('client against a local OpenAI-compatible server, through the real SDK', () => {
-  let server: ReplayServer;
-  let endpoint: EndpointOptions;
-  beforeEach(async () => {
-    server = await startReplayServer();
-    endpoint = { baseUrl: server.baseUrl, apiKey: undefined, headers: {}, timeoutMs: 10_000 };
-  });
-  afterEach(() => server.close());
+  const replay = useReplayServer();
 
   it('streams the recorded answer and its logprobs', async () => {
-    const deltas = await collect(endpoint, request('openai-chat-stream-top5-llamastack'));
+    const deltas = await collect(replay.endpoint, request('openai-chat-stream-top5-llamastack'));
     assert.equal(deltas.map((delta) => delta.text).join(''), 'The smallest continent by land area is Australia.');
     const tokens = deltas.flatMap((delta) => delta.tokens);
     assert.equal(tokens.length, 9);
@@ -47,12 +41,12 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
   });
 
   it('asks for logprobs, the number of alternatives and the sampling settings', async () => {
-    await collect(endpoint, request('openai-chat-stream-logprobs-sayfoo', {
+    await collect(replay.endpoint, request('openai-chat-stream-logprobs-sayfoo', {
       systemPrompt: 'Be brief.', topLogprobs: 7,
       sampling: { temperature: 0.2, topP: 0.9, maxTokens: 64, seed: 42, stop: ['\n\n'], presencePenalty: 0.5, frequencyPenalty: -0.5 },
     }));
-    const body = server.requests[0]!.body!;
-    assert.equal(server.requests[0]!.path, '/v1/chat/completions');
+    const body = replay.server.requests[0]!.body!;
+    assert.equal(replay.server.requests[0]!.path, '/v1/chat/completions');
     assert.deepEqual(body.messages, [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What is the smallest continent?' }]);
     assert.equal(body.stream, true);
     assert.equal(body.logprobs, true);
@@ -67,10 +61,10 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
   });
 
   it('sends no Authorization header without a key, and the key as a bearer token with one', async () => {
-    await collect(endpoint, request('openai-chat-stream-logprobs-sayfoo'));
-    assert.equal(server.requests[0]!.headers.authorization, undefined);
-    await collect({ ...endpoint, apiKey: 'sk-test-key-1234' }, request('openai-chat-stream-logprobs-sayfoo'));
-    assert.equal(server.requests[1]!.headers.authorization, 'Bearer sk-test-key-1234');
+    await collect(replay.endpoint, request('openai-chat-stream-logprobs-sayfoo'));
+    assert.equal(replay.server.requests[0]!.headers.authorization, undefined);
+    await collect({ ...replay.endpoint, apiKey: 'sk-test-key-1234' }, request('openai-chat-stream-logprobs-sayfoo'));
+    assert.equal(replay.server.requests[1]!.headers.authorization, 'Bearer sk-test-key-1234');
   });
 
   it('ignores OPENAI_BASE_URL and OPENAI_LOG in the environment', async () => {
@@ -82,7 +76,7 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
     const originalLog = console.log;
     console.log = (...args: unknown[]) => { logged.push(args); };
     try {
-      await collect({ ...endpoint, apiKey: 'sk-secret-value-999' }, request('openai-chat-stream-logprobs-sayfoo'));
+      await collect({ ...replay.endpoint, apiKey: 'sk-secret-value-999' }, request('openai-chat-stream-logprobs-sayfoo'));
     } finally {
       console.log = originalLog;
       if (saved.base === undefined) delete process.env.OPENAI_BASE_URL; else process.env.OPENAI_BASE_URL = saved.base;
@@ -90,7 +84,7 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
       await decoy.close();
     }
     assert.equal(decoy.requests.length, 0);
-    assert.equal(server.requests.length, 1);
+    assert.equal(replay.server.requests.length, 1);
     assert.equal(logged.length, 0);
   });
 
@@ -104,10 +98,10 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
     const saved = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
     Object.assign(process.env, environment);
     try {
-      await collect(endpoint, request('openai-chat-stream-logprobs-sayfoo'));
-      await collect({ ...endpoint, apiKey: 'sk-stored-key-1234' }, request('openai-chat-stream-logprobs-sayfoo'));
+      await collect(replay.endpoint, request('openai-chat-stream-logprobs-sayfoo'));
+      await collect({ ...replay.endpoint, apiKey: 'sk-stored-key-1234' }, request('openai-chat-stream-logprobs-sayfoo'));
       // Azure's constructor refuses a base URL next to an endpoint: the environment's must not reach it.
-      const azure = createClient({ ...endpoint, baseUrl: `${server.baseUrl.replace(/\/v1$/, '')}/openai`, apiKey: 'azure-stored-key', azure: { deployment: 'openai-chat-stream-logprobs-sayfoo', apiVersion: '2024-10-21' } });
+      const azure = createClient({ ...replay.endpoint, baseUrl: `${replay.server.baseUrl.replace(/\/v1$/, '')}/openai`, apiKey: 'azure-stored-key', azure: { deployment: 'openai-chat-stream-logprobs-sayfoo', apiVersion: '2024-10-21' } });
       for await (const delta of streamChat(azure, request('openai-chat-stream-logprobs-sayfoo'), new AbortController().signal)) assert.ok(delta);
       assert.equal(process.env.OPENAI_ORG_ID, 'org-from-env', 'the environment is left as it was');
     } finally {
@@ -115,12 +109,12 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
       await decoy.close();
     }
     assert.equal(decoy.requests.length, 0);
-    const [keyless, keyed, azure] = server.requests;
+    const [keyless, keyed, azure] = replay.server.requests;
     assert.equal(keyless!.headers.authorization, undefined);
     assert.equal(keyed!.headers.authorization, 'Bearer sk-stored-key-1234');
     assert.equal(azure!.headers['api-key'], 'azure-stored-key');
     assert.equal(azure!.path, '/openai/deployments/openai-chat-stream-logprobs-sayfoo/chat/completions');
-    for (const sent of server.requests) {
+    for (const sent of replay.server.requests) {
       assert.equal(sent.headers['openai-organization'], undefined);
       assert.equal(sent.headers['openai-project'], undefined);
       assert.equal(sent.headers['x-env-header'], undefined);
@@ -129,12 +123,12 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
   });
 
   it('stops within a quarter of a second when aborted, keeping what arrived', async () => {
-    server.paceMs = 200;
+    replay.server.paceMs = 200;
     const controller = new AbortController();
     const deltas: ChunkDelta[] = [];
     let abortedAt = 0;
     const consumer = (async () => {
-      for await (const delta of streamChat(createClient(endpoint), request('openai-chat-stream-top5-llamastack'), controller.signal)) {
+      for await (const delta of streamChat(createClient(replay.endpoint), request('openai-chat-stream-top5-llamastack'), controller.signal)) {
         deltas.push(delta);
         if (deltas.length === 3) {
           abortedAt = performance.now();
@@ -150,10 +144,10 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
   });
 
   it('streams a Responses API answer, asking for output_text logprobs', async () => {
-    const deltas = await collect(endpoint, request('openai-responses-logprobs-stream', { apiStyle: 'responses', systemPrompt: 'Be brief.', topLogprobs: 3 }));
+    const deltas = await collect(replay.endpoint, request('openai-responses-logprobs-stream', { apiStyle: 'responses', systemPrompt: 'Be brief.', topLogprobs: 3 }));
     assert.equal(deltas.map((delta) => delta.text).join(''), 'The capital of Minas Gerais is Belo Horizonte.');
     assert.equal(deltas.flatMap((delta) => delta.tokens).length, 9);
-    const { path, body } = server.requests[0]!;
+    const { path, body } = replay.server.requests[0]!;
     assert.equal(path, '/v1/responses');
     assert.deepEqual(body!.include, ['message.output_text.logprobs']);
     assert.equal(body!.top_logprobs, 3);
@@ -162,17 +156,17 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
   });
 
   it('streams a legacy Completions answer, capping alternatives at 5', async () => {
-    const deltas = await collect(endpoint, request('openai-legacy-completions-logprobs-issue38', { apiStyle: 'completions', topLogprobs: 20 }));
+    const deltas = await collect(replay.endpoint, request('openai-legacy-completions-logprobs-issue38', { apiStyle: 'completions', topLogprobs: 20 }));
     assert.equal(deltas.map((delta) => delta.text).join(''), ' goal');
     assert.equal(deltas.flatMap((delta) => delta.tokens)[0]!.top_logprobs!.length, 5);
-    assert.equal(server.requests[0]!.path, '/v1/completions');
-    assert.equal(server.requests[0]!.body!.logprobs, 5);
+    assert.equal(replay.server.requests[0]!.path, '/v1/completions');
+    assert.equal(replay.server.requests[0]!.body!.logprobs, 5);
   });
 
   it('scores text with echo, the first token without a logprob', async () => {
-    const scored = await scoreText(createClient(endpoint), { model: 'completions-echo-score', prompt: 'The quick brown fox', topLogprobs: 5 }, new AbortController().signal);
-    assert.equal(server.requests[0]!.body!.echo, true);
-    assert.equal(server.requests[0]!.body!.max_tokens, 1);
+    const scored = await scoreText(createClient(replay.endpoint), { model: 'completions-echo-score', prompt: 'The quick brown fox', topLogprobs: 5 }, new AbortController().signal);
+    assert.equal(replay.server.requests[0]!.body!.echo, true);
+    assert.equal(replay.server.requests[0]!.body!.max_tokens, 1);
     assert.equal(scored.tokens.length, 5);
     assert.equal(scored.tokens[0]!.logprob, null);
     assert.equal(scored.tokens[1]!.token, ' quick');
@@ -180,7 +174,7 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
 
   it('explains a rejected key without ever showing it', async () => {
     const key = 'sk-test-abcdefghijklmnopqrstu1234';
-    const failure = await failureOf({ ...endpoint, apiKey: key }, request('fault:401'));
+    const failure = await failureOf({ ...replay.endpoint, apiKey: key }, request('fault:401'));
     assert.equal(failure.kind, 'key-rejected');
     assert.match(failure.message, /127\.0\.0\.1:\d+ rejected the API key \(401\)/);
     assert.ok(!failure.message.includes(key));
@@ -188,52 +182,48 @@ describe('client against a local OpenAI-compatible server, through the real SDK'
   });
 
   it('explains an unknown model, a model without logprobs, a prompt too long, a server error', async () => {
-    assert.equal((await failureOf(endpoint, request('no-such-model'))).kind, 'model-not-found');
-    const noLogprobs = await failureOf(endpoint, request('fault:logprobs-unsupported'));
+    assert.equal((await failureOf(replay.endpoint, request('no-such-model'))).kind, 'model-not-found');
+    const noLogprobs = await failureOf(replay.endpoint, request('fault:logprobs-unsupported'));
     assert.equal(noLogprobs.kind, 'no-logprobs');
     assert.match(noLogprobs.message, /does not return logprobs/);
-    assert.equal((await failureOf(endpoint, request('fault:context-too-long'))).kind, 'context-too-long');
-    assert.equal((await failureOf(endpoint, request('fault:500'))).kind, 'server-error');
+    assert.equal((await failureOf(replay.endpoint, request('fault:context-too-long'))).kind, 'context-too-long');
+    assert.equal((await failureOf(replay.endpoint, request('fault:500'))).kind, 'server-error');
   });
 
   it('explains a refused connection', async () => {
     const port = await closedPort();
-    const failure = await failureOf({ ...endpoint, baseUrl: `http://127.0.0.1:${port}/v1` }, request('openai-chat-stream-logprobs-sayfoo'));
+    const failure = await failureOf({ ...replay.endpoint, baseUrl: `http://127.0.0.1:${port}/v1` }, request('openai-chat-stream-logprobs-sayfoo'));
     assert.equal(failure.kind, 'connection-refused');
     assert.match(failure.message, /connection refused/);
   });
 
   it('refuses to follow a redirect', async () => {
     const decoy = await startReplayServer();
-    server.redirectTarget = decoy.baseUrl;
-    const failure = await failureOf(endpoint, request('fault:redirect')).finally(() => decoy.close());
+    replay.server.redirectTarget = decoy.baseUrl;
+    const failure = await failureOf(replay.endpoint, request('fault:redirect')).finally(() => decoy.close());
     assert.equal(decoy.requests.length, 0, 'the redirect target was never asked');
     assert.equal(failure.kind, 'connection-refused');
     assert.match(failure.message, /redirect, which Logprob Lens does not follow/);
   });
 
   it('explains a 200 that is not an event stream', async () => {
-    const failure = await failureOf(endpoint, request('fault:html'));
+    const failure = await failureOf(replay.endpoint, request('fault:html'));
     assert.equal(failure.kind, 'not-openai');
   });
 });
 
 describe('local server discovery and the endpoint check, through the real SDK', () => {
-  let server: ReplayServer;
-  before(async () => {
-    server = await startReplayServer();
-  });
-  after(() => server.close());
+  const replay = useReplayServer({ timeoutMs: 5000 });
 
   it('finds a server and its models on a loopback port, and nobody on a closed one', async () => {
-    const models = await probeServer(server.baseUrl, 2000);
+    const models = await probeServer(replay.server.baseUrl, 2000);
     assert.ok(models?.includes('openai-chat-stream-top5-llamastack'));
     const port = await closedPort();
     assert.equal(await probeServer(`http://127.0.0.1:${port}/v1`, 2000), undefined);
   });
 
   it('checks models, logprobs and scoring, each on its own', async () => {
-    const client = createClient({ baseUrl: server.baseUrl, apiKey: undefined, headers: {}, timeoutMs: 5000 });
+    const client = createClient(replay.endpoint);
     const steps = await checkEndpoint(client, { model: 'completions-echo-score', apiStyle: 'completions', topLogprobs: 5 }, new AbortController().signal);
     assert.deepEqual(steps.map((step) => [step.step, step.ok]), [['models', true], ['logprobs', true], ['scoring', true]]);
     const refused = await checkEndpoint(client, { model: 'fault:logprobs-unsupported', apiStyle: 'chat', topLogprobs: 5 }, new AbortController().signal);

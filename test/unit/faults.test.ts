@@ -5,9 +5,8 @@ import type { EndpointOptions } from '../../src/core/request';
 import type { ChunkDelta } from '../../src/core/chatChunk';
 import type { Failure } from '../../src/core/failure';
 import { describeFailure } from '../../src/core/failure';
-import type { ReplayServer } from '../support/replayServer';
 import { closedPort } from '../support/ports';
-import { startReplayServer } from '../support/replayServer';
+import { useReplayServer } from '../support/useReplayServer';
 
 /** What a run would keep and say: the text and tokens that arrived, the finish reason, and the failure. */
 interface Outcome {
@@ -23,13 +22,7 @@ const KEY = 'sk-test-fault-key-0123456789';
 
 describe('faults from the server: each classified, what arrived kept (the robustness matrix, server layer)', function () {
   this.timeout(30_000);
-  let server: ReplayServer;
-  let endpoint: EndpointOptions;
-  beforeEach(async () => {
-    server = await startReplayServer();
-    endpoint = { baseUrl: server.baseUrl, apiKey: KEY, headers: {}, timeoutMs: 5000 };
-  });
-  afterEach(() => server.close());
+  const replay = useReplayServer({ apiKey: KEY, timeoutMs: 5000 });
 
   async function run(model: string, options: { idleTimeoutMs?: number; abortAfterMs?: number; endpoint?: EndpointOptions; limits?: StreamOptions['limits'] } = {}): Promise<Outcome> {
     const controller = new AbortController();
@@ -41,7 +34,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
     let failure: Failure | undefined;
     const timer = options.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), options.abortAfterMs);
     try {
-      const deltas = streamChat(createClient(options.endpoint ?? endpoint), { apiStyle: 'chat', model, messages: [{ role: 'user', content: 'hi' }], topLogprobs: 5, sampling: {} }, controller.signal,
+      const deltas = streamChat(createClient(options.endpoint ?? replay.endpoint), { apiStyle: 'chat', model, messages: [{ role: 'user', content: 'hi' }], topLogprobs: 5, sampling: {} }, controller.signal,
         { idleTimeoutMs: options.idleTimeoutMs ?? 2000, limits: options.limits, onRetry: (wait) => retries.push(wait) });
       for await (const delta of deltas as AsyncIterable<ChunkDelta>) {
         text += delta.text;
@@ -49,7 +42,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
         finishReason = delta.finishReason ?? finishReason;
       }
     } catch (error) {
-      failure = describeFailure(error, { host: new URL(endpoint.baseUrl).host, model, hasKey: true, secrets: [KEY] });
+      failure = describeFailure(error, { host: new URL(replay.endpoint.baseUrl).host, model, hasKey: true, secrets: [KEY] });
     } finally {
       clearTimeout(timer);
     }
@@ -77,7 +70,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
       assert.equal(outcome.failure?.kind, kind, outcome.failure?.message);
       assert.match(outcome.failure.message, pattern);
       assert.equal(outcome.text, '');
-      assert.equal(server.requests.length, 1, 'not retried');
+      assert.equal(replay.server.requests.length, 1, 'not retried');
     });
   }
 
@@ -85,7 +78,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
     it(`${model}: retried twice with backoff, then a server error`, async () => {
       const outcome = await run(model);
       assert.equal(outcome.failure?.kind, 'server-error');
-      assert.equal(server.requests.length, 3);
+      assert.equal(replay.server.requests.length, 3);
       assert.equal(outcome.retries.length, 2);
     });
   }
@@ -100,7 +93,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
   it('503 then OK: one retry, the answer arrives whole', async () => {
     const outcome = await run('fault:503-then-ok');
     assert.equal(outcome.text, FULL);
-    assert.equal(server.requests.length, 2);
+    assert.equal(replay.server.requests.length, 2);
   });
 
   it('429 with an absurd retry-after: no waiting, a clear message', async () => {
@@ -108,7 +101,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
     assert.equal(outcome.failure?.kind, 'rate-limited');
     assert.match(outcome.failure.message, /asks to wait 24\.0 h/);
     assert.ok(outcome.ms < 2000);
-    assert.equal(server.requests.length, 1);
+    assert.equal(replay.server.requests.length, 1);
   });
 
   it('a wait for a retry is cancelled at once', async () => {
@@ -119,7 +112,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
 
   it('connection refused: said so, not retried', async () => {
     const closed = `http://127.0.0.1:${await closedPort()}/v1`;
-    const outcome = await run('x', { endpoint: { ...endpoint, baseUrl: closed } });
+    const outcome = await run('x', { endpoint: { ...replay.endpoint, baseUrl: closed } });
     assert.equal(outcome.failure?.kind, 'connection-refused');
     assert.deepEqual(outcome.retries, []);
   });
@@ -130,7 +123,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
     assert.equal(outcome.tokens, 2);
     assert.equal(outcome.failure?.kind, 'connection-lost');
     assert.match(outcome.failure.message, /connection to 127\.0\.0\.1:\d+ was cut in the middle of the answer\.$/);
-    assert.equal(server.requests.length, 1, 'no automatic re-request once text arrived');
+    assert.equal(replay.server.requests.length, 1, 'no automatic re-request once text arrived');
   });
 
   it('a clean end without finish_reason: all text kept, no finish reason (the run marks it incomplete)', async () => {
@@ -149,7 +142,7 @@ describe('faults from the server: each classified, what arrived kept (the robust
   });
 
   it('one token per 300 ms is slow but fine under a 1 s watchdog (one per 5 s under the default 30 s, scaled down)', async () => {
-    server.paceMs = 300;
+    replay.server.paceMs = 300;
     const outcome = await run('fault:length', { idleTimeoutMs: 1000 });
     assert.equal(outcome.failure, undefined);
     assert.equal(outcome.text, FULL);

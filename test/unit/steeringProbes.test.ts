@@ -4,35 +4,29 @@ import type { ProbeOptions } from '../../src/client/probes';
 import { probeCapabilities } from '../../src/client/probes';
 import { createClient, streamChat } from '../../src/client/requests';
 import { defaultCapabilities } from '../../src/core/capabilities';
-import type { CompletionRequest, EndpointOptions } from '../../src/core/request';
+import type { CompletionRequest } from '../../src/core/request';
 import { completionsPrompt } from '../../src/core/request';
 import { PREFILL_PROBE } from '../../src/core/steering';
 import { encode } from '../../src/tokenizer/index';
-import type { RecordedRequest, ReplayServer } from '../support/replayServer';
-import { startReplayServer } from '../support/replayServer';
+import type { RecordedRequest } from '../support/replayServer';
+import { useReplayServer } from '../support/useReplayServer';
 
 type Body = Record<string, unknown> | undefined;
 const lastMessage = (body: Body): { role?: string; content?: string } | undefined => (body?.messages as { role?: string; content?: string }[] | undefined)?.at(-1);
 const isPrefillProbe = (body: Body): boolean => lastMessage(body)?.role === 'assistant' || (typeof body?.prompt === 'string' && body.prompt.endsWith(PREFILL_PROBE.forcedStart));
 
 describe('Check Endpoint\'s capability probes, through the real client', () => {
-  let server: ReplayServer;
-  let endpoint: EndpointOptions;
-  beforeEach(async () => {
-    server = await startReplayServer();
-    endpoint = { baseUrl: server.baseUrl, apiKey: undefined, headers: {}, timeoutMs: 10_000 };
-  });
-  afterEach(() => server.close());
+  const replay = useReplayServer();
 
   const options = (preset: string, model: string, extra: Partial<ProbeOptions> = {}): ProbeOptions => ({
-    model, apiStyle: 'chat', capabilities: defaultCapabilities({ preset, apiStyle: 'chat', model }), endpoint, endpointLabel: preset, encode, ...extra,
+    model, apiStyle: 'chat', capabilities: defaultCapabilities({ preset, apiStyle: 'chat', model }), endpoint: replay.endpoint, endpointLabel: preset, encode, ...extra,
   });
-  const probeWith = (probeOptions: ProbeOptions) => probeCapabilities(createClient(endpoint), probeOptions, new AbortController().signal);
-  const requestsWhere = (test: (request: RecordedRequest) => boolean): RecordedRequest[] => server.requests.filter(test);
+  const probeWith = (probeOptions: ProbeOptions) => probeCapabilities(createClient(replay.endpoint), probeOptions, new AbortController().signal);
+  const requestsWhere = (test: (request: RecordedRequest) => boolean): RecordedRequest[] => replay.server.requests.filter(test);
 
   it('finds what a llama.cpp server does: ids, continuation, a ban keyed by its id that works, n, scoring', async () => {
     // A server that answers each probe as llama.cpp does (hand-written answers, test/fixtures/steering/README.md).
-    server.chooseRecording = (path, body) => {
+    replay.server.chooseRecording = (path, body) => {
       if (path.endsWith('/completions') && !path.endsWith('/chat/completions')) return 'completions-echo-score';
       if (isPrefillProbe(body)) return 'steering-probe-countdown';
       if (body?.logit_bias !== undefined) return 'steering-llamacpp-okay';
@@ -70,7 +64,7 @@ describe('Check Endpoint\'s capability probes, through the real client', () => {
   });
 
   it('concludes "no" where the server refuses a probe, and nothing where it fails otherwise', async () => {
-    server.chooseRecording = (_path, body) => {
+    replay.server.chooseRecording = (_path, body) => {
       if (isPrefillProbe(body)) return 'fault:400-groq';
       if (body?.logit_bias !== undefined) return 'fault:500';
       if (body?.n === 2) return 'fault:context-too-long';
@@ -93,20 +87,16 @@ describe('Check Endpoint\'s capability probes, through the real client', () => {
 });
 
 describe('forced starts on the wire', () => {
-  let server: ReplayServer;
-  beforeEach(async () => {
-    server = await startReplayServer();
-  });
-  afterEach(() => server.close());
+  const replay = useReplayServer();
 
   it('sends DeepSeek\'s prefix: true on the final assistant message, and nothing extra on the others', async () => {
     const request: CompletionRequest = {
       apiStyle: 'chat', model: 'azure-openai-chat-stream-top3-llamastack', topLogprobs: 3, sampling: {},
       messages: [{ role: 'user', content: 'What is 4+4?' }, { role: 'assistant', content: '4 + 4 equals', prefix: true }],
     };
-    const client = createClient({ baseUrl: server.baseUrl, apiKey: undefined, headers: {}, timeoutMs: 10_000 });
+    const client = createClient(replay.endpoint);
     for await (const delta of streamChat(client, request, new AbortController().signal)) void delta;
-    assert.deepEqual(server.requests[0]!.body!.messages, [{ role: 'user', content: 'What is 4+4?' }, { role: 'assistant', content: '4 + 4 equals', prefix: true }]);
+    assert.deepEqual(replay.server.requests[0]!.body!.messages, [{ role: 'user', content: 'What is 4+4?' }, { role: 'assistant', content: '4 + 4 equals', prefix: true }]);
   });
 
   it('writes a final assistant message right after the prompt in a legacy Completions prompt', () => {
