@@ -9,7 +9,7 @@ import type { Capabilities, OpenAiEncoding, ProbeResult, PromptScoring } from '.
 import type { TokenEntry } from '../core/logprob';
 import type { ApiStyle, CompletionRequest, EndpointOptions } from '../core/request';
 import type { BiasContext } from '../core/steering';
-import { BAN_BIAS, biasEntry, logitBiasBody, oneTokenProbeRequest, planBiasKey, prefillProbeRequest, readLogitBiasProbe, readPrefillProbe } from '../core/steering';
+import { BAN_BIAS, biasEntry, logitBiasBody, oneTokenProbeRequest, planBiasKey, prefillProbeRequest, readLogitBiasProbe, readPrefillProbe, withTokenIds } from '../core/steering';
 import { createClient, requestChat, RequestError, scoreText, streamChat, streamedChoiceIndices } from './requests';
 
 export interface ProbeOptions {
@@ -32,7 +32,8 @@ const PROBE_ALTERNATIVES = 20;
 /** Runs every probe that applies to the API style, one after the other, and records what each concluded. */
 export async function probeCapabilities(client: OpenAI, options: ProbeOptions, signal: AbortSignal): Promise<ProbeResult> {
   const { model, apiStyle } = options;
-  const oneToken: CompletionRequest = { ...oneTokenProbeRequest(model, apiStyle), topLogprobs: PROBE_ALTERNATIVES };
+  // Asked for ids as runs ask for them, so the logit-bias probe can key the first token by its id (vLLM's too).
+  const oneToken = withTokenIds({ ...oneTokenProbeRequest(model, apiStyle), topLogprobs: PROBE_ALTERNATIVES }, options.capabilities);
   const first = await conclude(signal, (probe) => tokensOf(client, oneToken, probe));
   const logprobs = first === undefined ? undefined : logprobsProbe(first);
   const firstToken = first?.[0];
@@ -82,13 +83,15 @@ async function streamed(client: OpenAI, request: CompletionRequest, signal: Abor
   return { text, tokens };
 }
 
-/** Logprobs came back, with how many alternatives at most; and whether every token carried its id. */
+/**
+ * Logprobs came back, with how many alternatives at most; and whether every sampled token carried its id (the
+ * alternatives need not: vLLM sends ids for the sampled tokens only, and Ban keys a sampled token by its id).
+ */
 function logprobsProbe(tokens: readonly TokenEntry[]): Pick<ProbeResult, 'logprobs' | 'responseTokenIds'> {
   const alternatives = Math.max(0, ...tokens.map((token) => token.top_logprobs?.length ?? 0));
-  const hasId = (entry: { readonly id?: number }): boolean => Number.isInteger(entry.id);
   return {
     logprobs: { ok: tokens.length > 0, alternatives },
-    ...(tokens.length > 0 ? { responseTokenIds: tokens.every((token) => hasId(token) && (token.top_logprobs ?? []).every(hasId)) } : {}),
+    ...(tokens.length > 0 ? { responseTokenIds: tokens.every((token) => Number.isInteger(token.id)) } : {}),
   };
 }
 

@@ -403,6 +403,7 @@ function chatBody<S extends boolean>(request: CompletionRequest, stream: S) {
     logprobs: true,
     ...(request.topLogprobs > 0 ? { top_logprobs: request.topLogprobs } : {}),
     ...samplingParams(request.sampling),
+    ...(request.returnTokenIds ? { return_token_ids: true } : {}),
     ...request.extraBody,
   };
 }

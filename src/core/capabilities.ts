@@ -25,6 +25,13 @@ export type PrefillStyle =
 /** Which keys `logit_bias` takes: token ids (OpenAI's object), or ids and strings (llama.cpp's array form). */
 export type LogitBiasKeys = 'token-ids' | 'token-ids-or-strings' | 'none';
 
+/**
+ * Where the returned tokens' vocabulary ids come from: each logprob entry's `id`, on tokens and alternatives, sent
+ * unasked (llama.cpp); vLLM's `token_ids` beside the entries, sent only when the request has `return_token_ids`
+ * (sampled tokens only: alternatives have none); or nowhere.
+ */
+export type TokenIdSource = 'logprob-entries' | 'vllm-return-token-ids' | 'none';
+
 /** The body field name of each extra sampler, where the backend reads one. */
 export interface SamplerFields {
   readonly topK?: string;
@@ -45,8 +52,8 @@ export interface Capabilities {
   readonly logitBias: LogitBiasKeys;
   /** Whether the model uses OpenAI's tokenizers, so ids can be computed locally from the model name. */
   readonly openAiVocabulary: boolean;
-  /** Whether each returned token (and alternative) carries its vocabulary id. */
-  readonly responseTokenIds: boolean;
+  /** Which returned tokens carry their vocabulary id, and whether the request must ask for them. */
+  readonly responseTokenIds: TokenIdSource;
   readonly n: Support;
   readonly nWithStreaming: Support;
   readonly samplers: SamplerFields;
@@ -58,7 +65,7 @@ export interface Capabilities {
 /** Nothing known: what an endpoint from no preset gets before a probe. */
 export const UNKNOWN_CAPABILITIES: Capabilities = {
   logprobs: 'unknown', maxTopLogprobs: 20, promptScoring: 'none', prefill: 'none', prefillEchoesPrefix: false,
-  prefillNeedsThinkingOff: false, logitBias: 'none', openAiVocabulary: false, responseTokenIds: false, n: 'unknown',
+  prefillNeedsThinkingOff: false, logitBias: 'none', openAiVocabulary: false, responseTokenIds: 'none', n: 'unknown',
   nWithStreaming: 'unknown', samplers: {}, logprobsReflectBias: 'unknown', logprobsReflectTemperature: 'unknown',
 };
 
@@ -74,7 +81,7 @@ export const PRESET_CAPABILITIES: Readonly<Record<string, Capabilities>> = {
     prefill: 'none',
     logitBias: 'token-ids', // openai-node chat/completions/completions.ts: `{ [token id]: -100..100 }`
     openAiVocabulary: true,
-    responseTokenIds: false, // TokenLogprob = {token, logprob, bytes, top_logprobs}
+    responseTokenIds: 'none', // TokenLogprob = {token, logprob, bytes, top_logprobs}
     n: 'yes', nWithStreaming: 'yes', // ChatCompletionChunk.Choice.index
     // Carlini et al. 2024 (arXiv 2403.06634): OpenAI "removed the ability for logit bias to impact the top logprobs".
     logprobsReflectBias: 'no',
@@ -104,7 +111,7 @@ export const PRESET_CAPABILITIES: Readonly<Record<string, Capabilities>> = {
     // generation prompt (default since PR #13174); 400 "incompatible with enable_thinking" otherwise.
     prefill: 'trailing-assistant', prefillNeedsThinkingOff: true,
     logitBias: 'token-ids-or-strings', // server-task.cpp params_from_json_cmpl: [[id, bias]] and [["text", bias]]
-    responseTokenIds: true, // logprobs.content[] = {id, token, bytes, logprob, top_logprobs: [{id, ...}]}
+    responseTokenIds: 'logprob-entries', // logprobs.content[] = {id, token, bytes, logprob, top_logprobs: [{id, ...}]}
     n: 'unknown', nWithStreaming: 'unknown', // newer builds: n_cmpl <= --parallel slots; older: one choice only
     samplers: { topK: 'top_k', minP: 'min_p', repetitionPenalty: 'repeat_penalty' }, // unknown keys are copied through
     // server-context.cpp populate_token_probs: softmax of the raw logits unless post_sampling_probs.
@@ -116,7 +123,9 @@ export const PRESET_CAPABILITIES: Readonly<Record<string, Capabilities>> = {
     promptScoring: 'vllm-prompt-logprobs', // chat_completion/protocol.py `prompt_logprobs` (non-streaming only)
     prefill: 'vllm-continue-final-message', // `continue_final_message: true` + `add_generation_prompt: false`
     logitBias: 'token-ids', // `dict[str, float]`, keys int()-converted
-    responseTokenIds: false, // only with return_token_ids / return_tokens_as_token_ids
+    // `return_token_ids: true` (PR #22587, v0.10.2+) adds `choices[].token_ids`, one per logprobs.content entry
+    // (chat_completion/serving.py); unknown fields are ignored since PR #10463 (v0.6.5), so older servers answer as before.
+    responseTokenIds: 'vllm-return-token-ids',
     n: 'yes', nWithStreaming: 'yes',
     samplers: { topK: 'top_k', minP: 'min_p', repetitionPenalty: 'repetition_penalty' },
     // config/model.py logprobs_mode default "raw_logprobs": before any logits processor, temperature, top-k/top-p.
@@ -171,16 +180,22 @@ function apiStyleRules(chat: Capabilities, context: CapabilityContext): Capabili
       return chat;
     case 'completions':
       // A raw prompt is the universal prefill: prompt + prefix, no template. Legacy `logprobs` is capped at 5.
+      // vLLM's `token_ids` are read from chat chunks only (with echo, legacy logprobs also cover the prompt).
       return {
-        ...chat, prefill: 'completions-prompt', prefillEchoesPrefix: false, prefillNeedsThinkingOff: false,
+        ...chat, prefill: 'completions-prompt', responseTokenIds: withoutVllmIds(chat.responseTokenIds), prefillEchoesPrefix: false, prefillNeedsThinkingOff: false,
         maxTopLogprobs: Math.min(5, chat.maxTopLogprobs ?? 5),
         promptScoring: context.preset !== undefined && ECHO_SCORING_PRESETS.has(context.preset) ? 'completions-echo' : 'none',
       };
     case 'responses':
       // ResponseCreateParams (openai-node) has no prefill, no logit_bias, no n and no extra samplers.
-      return { ...chat, prefill: 'none', logitBias: 'none', n: 'no', nWithStreaming: 'no', samplers: {}, promptScoring: 'none' };
+      return {
+        ...chat, prefill: 'none', logitBias: 'none', n: 'no', nWithStreaming: 'no', samplers: {}, promptScoring: 'none',
+        responseTokenIds: withoutVllmIds(chat.responseTokenIds),
+      };
   }
 }
+
+const withoutVllmIds = (source: TokenIdSource): TokenIdSource => (source === 'vllm-return-token-ids' ? 'none' : source);
 
 /** OpenAI's reasoning models refuse logprobs (presets.ts note; wire-formats.md); so does deepseek-reasoner. */
 const OPENAI_REASONING_MODEL = /^(?:openai\/)?(?:o[1-9](?:-|$)|gpt-5(?:$|[.-](?!.*chat)))/;
@@ -209,6 +224,8 @@ export interface CapabilityOverrides {
   readonly tokenizerEncoding?: OpenAiEncoding;
   readonly maxTopLogprobs?: number;
   readonly promptScoring?: PromptScoring;
+  /** `none` for a server that refuses `return_token_ids` (vLLM 0.4.2 to 0.6.4 reject every field they do not know). */
+  readonly responseTokenIds?: TokenIdSource;
 }
 
 /** The OpenAI encodings the tokenizer bundle carries. */
@@ -218,6 +235,7 @@ const PREFILL_STYLES: readonly PrefillStyle[] = ['completions-prompt', 'vllm-con
 const BIAS_KEYS: readonly LogitBiasKeys[] = ['token-ids', 'token-ids-or-strings', 'none'];
 const SCORINGS: readonly PromptScoring[] = ['completions-echo', 'vllm-prompt-logprobs', 'none'];
 const ENCODINGS: readonly OpenAiEncoding[] = ['o200k_base', 'cl100k_base'];
+const TOKEN_ID_SOURCES: readonly TokenIdSource[] = ['logprob-entries', 'vllm-return-token-ids', 'none'];
 
 /**
  * Reads a profile's `capabilities` setting: the valid fields, and a problem line (naming `where`) for each field
@@ -238,6 +256,7 @@ export function readCapabilityOverrides(value: unknown, where: string): { overri
       case 'logitBias': oneOf(key, BIAS_KEYS, raw); break;
       case 'promptScoring': oneOf(key, SCORINGS, raw); break;
       case 'tokenizerEncoding': oneOf(key, ENCODINGS, raw); break;
+      case 'responseTokenIds': oneOf(key, TOKEN_ID_SOURCES, raw); break;
       case 'prefillEchoesPrefix': oneOf(key, [true, false], raw); break;
       case 'maxTopLogprobs':
         if (Number.isInteger(raw) && (raw as number) >= 0 && (raw as number) <= 1000) overrides[key] = raw;
@@ -276,6 +295,7 @@ export interface ProbeResult {
   readonly prefill?: { readonly style: PrefillStyle; readonly continues: boolean; readonly echoesPrefix: boolean };
   /** The banned first token changed (ok), and whether its returned logprob moved with the bias. */
   readonly logitBias?: { readonly ok: boolean; readonly reflectedInLogprobs?: boolean };
+  /** Every sampled token came with its id (alternatives need none: vLLM sends ids for sampled tokens only). */
   readonly responseTokenIds?: boolean;
   readonly n?: { readonly ok: boolean; readonly streaming: boolean };
   readonly promptScoring?: PromptScoring;
@@ -299,7 +319,11 @@ export function mergeProbe(record: Capabilities, probe: ProbeResult): Capabiliti
       merged = { ...merged, logprobsReflectBias: probe.logitBias.reflectedInLogprobs ? 'yes' : 'no' };
     }
   }
-  if (probe.responseTokenIds !== undefined) merged = { ...merged, responseTokenIds: probe.responseTokenIds };
+  if (probe.responseTokenIds !== undefined) {
+    // Ids that came back keep the way they were asked for; ids that came unasked are in the entries.
+    const source = merged.responseTokenIds === 'none' ? 'logprob-entries' : merged.responseTokenIds;
+    merged = { ...merged, responseTokenIds: probe.responseTokenIds ? source : 'none' };
+  }
   if (probe.n) merged = { ...merged, n: probe.n.ok ? 'yes' : 'no', nWithStreaming: probe.n.ok && probe.n.streaming ? 'yes' : 'no' };
   if (probe.promptScoring !== undefined) merged = { ...merged, promptScoring: probe.promptScoring };
   return merged;
@@ -444,7 +468,7 @@ const PREFILL_WORDS: Readonly<Record<PrefillStyle, string>> = {
  */
 export const PROBES: readonly { readonly field: keyof ProbeResult; readonly send: string; readonly read: string }[] = [
   { field: 'logprobs', send: 'one-token request "Say OK.", temperature 0, max_tokens 1, top_logprobs 20 (the existing logprobs step)', read: 'ok = tokens came back; alternatives = most alternatives on a token' },
-  { field: 'responseTokenIds', send: 'the same answer', read: 'true when every returned token (and alternative) has an integer `id`' },
+  { field: 'responseTokenIds', send: 'the same answer (asked with `return_token_ids` where the record says vLLM: withTokenIds)', read: 'true when every sampled token has an id (in its entry, or vLLM\'s `token_ids`); alternatives need none' },
   { field: 'prefill', send: 'prefillProbeRequest (steering.ts): user "Count down from 10 to 1, separated by commas.", forced start "Counting down: 10, 9, 8, 7,", temperature 0, max_tokens 4, in the profile\'s style (trailing-assistant where that is none on chat)', read: 'readPrefillProbe: continues when the text (leading spaces trimmed) starts with "6"; echoesPrefix when it starts with the forced start (no fresh reply does)' },
   { field: 'logitBias', send: 'logitBiasProbeRequests: the one-token request, then the same with logit_bias banning (-100) the first answer\'s token id', read: 'readLogitBiasProbe(first, second): ok when the banned token is no longer chosen; reflectedInLogprobs when its logprob among the alternatives dropped by more than 1' },
   { field: 'n', send: 'the one-token request with extra body `n: 2`, streamed (needs the client to count choice indices)', read: 'ok and streaming when chunks arrive for choice index 1; ok without streaming only if a non-streamed retry returns 2 choices' },

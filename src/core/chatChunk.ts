@@ -1,7 +1,7 @@
 import { asObject, asString } from './logged/json';
 import type { Json } from './logged/json';
 import type { TokenEntry } from './logprob';
-import { wellFormedEntries } from './logprob';
+import { isTokenId, wellFormedEntries } from './logprob';
 
 /**
  * The parts of a Chat Completions stream chunk that carry text and logprobs (structurally the SDK's type), for
@@ -16,6 +16,8 @@ export interface ChatChunkLike {
       readonly refusal?: readonly TokenEntry[] | null;
     } | null;
     readonly finish_reason?: string | null;
+    /** vLLM, with `return_token_ids`: the ids of the chunk's tokens, one per `logprobs.content` entry. */
+    readonly token_ids?: readonly number[] | null;
   }[] | null;
 }
 
@@ -53,6 +55,26 @@ export function chatChunkDelta(chunk: unknown): ChunkDelta {
   const refusal = asString(delta?.refusal);
   const logprobs = asObject(choice.logprobs);
   const wire = (content ? logprobs?.content : refusal ? logprobs?.refusal : logprobs?.content) ?? logprobs?.refusal;
-  const tokens = wellFormedEntries(wire);
+  const tokens = attachTokenIds(wellFormedEntries(wire), choice.token_ids);
   return { text: content || refusal || '', tokens, hasLogprobs: tokens.length > 0, finishReason: asString(choice.finish_reason) };
+}
+
+/**
+ * vLLM's `token_ids` (sent when the request has `return_token_ids`) given to the entries they belong to. vLLM builds
+ * a chunk's `logprobs.content` and its `token_ids` from the same list of sampled ids, one entry per id in order
+ * (chat_completion/serving.py: `_create_chat_logprobs(token_ids=output.token_ids, ...)` and
+ * `token_ids=as_list(output.token_ids)`), so the k-th id is the k-th entry's. Untrusted: the ids are used only when
+ * there are exactly as many as entries and each is a vocabulary id; otherwise the chunk's ids are dropped (a
+ * count that differs means they cannot be paired safely: a tool parser that held tokens back, an entry dropped as
+ * malformed). An id an entry already carries (llama.cpp's `id`) stays, and one that disagrees drops them too.
+ * Alternatives get none: vLLM sends ids for the sampled tokens only.
+ */
+export function attachTokenIds(tokens: readonly TokenEntry[], tokenIds: unknown): readonly TokenEntry[] {
+  if (!Array.isArray(tokenIds) || tokenIds.length !== tokens.length || tokens.length === 0) return tokens;
+  for (let k = 0; k < tokens.length; k++) {
+    const id: unknown = tokenIds[k];
+    const own = tokens[k]!.id;
+    if (!isTokenId(id) || (own !== undefined && own !== id)) return tokens;
+  }
+  return tokens.map((entry, k) => (entry.id === undefined ? { ...entry, id: tokenIds[k] as number } : entry));
 }

@@ -125,12 +125,14 @@ export function showRunLink(runId: string): string | undefined {
 }
 
 /** Why an action is not offered (fixed texts: no server or model text enters the hover this way). */
-export type DisabledReason = 'no-prefill' | 'no-logit-bias' | 'no-token-id' | 'partial-character' | 'streaming' | 'no-request';
+export type DisabledReason = 'no-prefill' | 'no-logit-bias' | 'no-token-id' | 'sampled-ids-only' | 'other-model-id' | 'partial-character' | 'streaming' | 'no-request';
 
 const DISABLED_TEXT: Readonly<Record<DisabledReason, string>> = {
   'no-prefill': 'needs an assistant prefill or legacy Completions',
   'no-logit-bias': 'this endpoint takes no logit_bias',
   'no-token-id': 'no token id for it here',
+  'sampled-ids-only': 'the server sends ids only for the tokens it sampled',
+  'other-model-id': 'its id is from another model than the one the next run asks',
   'partial-character': 'part of a character, not text',
   'streaming': 'wait until the answer is complete',
   'no-request': 'this answer was not generated here, so there is no request to continue',
@@ -167,10 +169,10 @@ function disabledLabel(action: HoverAction): string {
 /**
  * Which actions a row offers: Continue where the endpoint has a prefill and the token's text can be sent (and,
  * with `continuable` false, nowhere: the token is inside a character); Ban and Boost where the token can be
- * keyed in logit_bias here (planBiasKey); Inspect on the token itself. The full reason for a disabled action is
- * the one planBranch / planBiasKey give the command.
+ * keyed in logit_bias here (planBiasKey, by an id only when `idsUsable`: see `keyable`); Inspect on the token
+ * itself. The full reason for a disabled action is the one planBranch / planBiasKey give the command.
  */
-export function rowActions(capabilities: Capabilities, token: TokenLike, isAlternative: boolean, context: BiasContext, continuable = true)
+export function rowActions(capabilities: Capabilities, token: TokenLike, isAlternative: boolean, context: BiasContext, continuable = true, idsUsable = true)
   : { readonly actions: HoverAction[]; readonly disabled: Partial<Record<HoverAction, DisabledReason>> } {
   const actions: HoverAction[] = [];
   const disabled: Partial<Record<HoverAction, DisabledReason>> = {};
@@ -181,10 +183,17 @@ export function rowActions(capabilities: Capabilities, token: TokenLike, isAlter
     else actions.push('continueWith');
   }
   if (capabilities.logitBias === 'none') disabled.ban = 'no-logit-bias';
-  else if (planBiasKey(token, capabilities, context).kind !== 'refused') actions.push('ban', 'boost');
-  else disabled.ban = whole ? 'no-token-id' : 'partial-character';
+  else if (planBiasKey(keyable(token, idsUsable), capabilities, context).kind !== 'refused') actions.push('ban', 'boost');
+  else disabled.ban = banRefusal(token, capabilities, isAlternative, whole, idsUsable);
   if (!isAlternative) actions.push('inspect');
   return { actions, disabled };
+}
+
+/** Why a token that planBiasKey refused cannot be banned, in the hover's words. */
+function banRefusal(token: TokenLike, capabilities: Capabilities, isAlternative: boolean, whole: boolean, idsUsable: boolean): DisabledReason {
+  if (!whole) return 'partial-character';
+  if (token.id !== undefined && !idsUsable) return 'other-model-id';
+  return isAlternative && capabilities.responseTokenIds === 'vllm-return-token-ids' ? 'sampled-ids-only' : 'no-token-id';
 }
 
 /** What a hover over tokens of one tracked answer needs to offer its actions and notes. */
@@ -217,7 +226,7 @@ export function steeringRows(context: SteeringHoverContext): HoverRows {
     const { index, stored } = context.tokens[token]!;
     const chosen: TokenLike = alternative === undefined ? stored : stored.alternatives[alternative]!;
     const target: ActionTarget = { answer: context.answer, token: index, tokenText: stored.token, alternative: alternative === undefined ? undefined : { index: alternative, text: chosen.token } };
-    const { actions, disabled } = rowActions(context.capabilities, keyable(chosen, context.idsUsable), alternative !== undefined, context.bias, token === 0 && context.continueOff === undefined);
+    const { actions, disabled } = rowActions(context.capabilities, chosen, alternative !== undefined, context.bias, token === 0 && context.continueOff === undefined, context.idsUsable);
     if (token === 0 && context.continueOff !== undefined) disabled.continueWith = context.continueOff;
     return { target, actions, disabled };
   };

@@ -10,7 +10,7 @@ export interface TokenEntry {
   readonly bytes?: readonly number[] | null;
   /** The most likely tokens at this position, as the backend listed them. */
   readonly top_logprobs?: readonly Alternative[] | null;
-  /** The model's token id (llama.cpp, Gemini, vLLM), kept for logit bias. */
+  /** The model's token id (llama.cpp, Gemini, vLLM's `token_ids`), kept for logit bias. */
   readonly id?: number;
 }
 
@@ -18,6 +18,14 @@ export interface Alternative {
   readonly token: string;
   readonly logprob: number;
   readonly id?: number;
+}
+
+/** The largest id the token store's Int32 columns hold: no vocabulary comes near it. */
+export const MAX_TOKEN_ID = 0x7fffffff;
+
+/** A vocabulary id as a server may send one: an integer from 0 to MAX_TOKEN_ID. */
+export function isTokenId(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TOKEN_ID;
 }
 
 /**

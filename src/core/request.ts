@@ -54,6 +54,12 @@ export interface CompletionRequest {
   readonly sampling: Sampling;
   /** Backend-specific body fields (vLLM's `continue_final_message`, `top_k`, `logit_bias`, ...), sent as they are. */
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Ask vLLM for the sampled tokens' ids (`return_token_ids`, chat only). Set from the endpoint's capabilities
+   * (steering.ts `withTokenIds`) and not part of a recorded run: like `logprobs: true`, it is how the answer is
+   * read, not what the model is asked, so a re-run on another endpoint never carries it there.
+   */
+  readonly returnTokenIds?: boolean | undefined;
 }
 
 /** The messages of a prompt selected in the editor, with the optional system prompt first. */

@@ -12,7 +12,7 @@ import type { ApiStyle, CompletionRequest, Message } from './request';
 import type { StoredToken } from './tokenStore';
 import { bytesSpelledInToken } from './utf8';
 
-/** A token or alternative as a response gave it; `id` where the backend sends one (llama.cpp). */
+/** A token or alternative as a response gave it; `id` where the backend sends one (llama.cpp; vLLM's sampled tokens). */
 export interface TokenLike {
   readonly token: string;
   readonly bytes?: readonly number[] | null;
@@ -293,6 +293,10 @@ export function planBiasKey(token: TokenLike, capabilities: Capabilities, contex
     }
   }
   if (capabilities.logitBias === 'token-ids-or-strings') return { kind: 'string-key', text };
+  if (capabilities.responseTokenIds === 'vllm-return-token-ids') {
+    return refuse(`${context.endpointLabel} takes token ids in logit_bias, and sends them for the tokens it sampled when asked (return_token_ids, `
+      + 'vLLM 0.10.2 or later), never for the alternatives: this token came without one. Ban or Boost it in an answer where the model wrote it.');
+  }
   return refuse(`${context.endpointLabel} takes token ids in logit_bias, but it sent no id for this token and its tokenizer is not OpenAI's, so the id cannot be computed here.`);
 }
 
@@ -362,6 +366,12 @@ export function logitBiasBody(list: readonly LogitBiasEntry[], capabilities: Cap
   if (keys.length === 0) return { extraBody: {}, applied, skipped };
   const logitBias = capabilities.logitBias === 'token-ids-or-strings' ? keys : Object.fromEntries(keys.map(([key, bias]) => [String(key), bias]));
   return { extraBody: { logit_bias: logitBias }, applied, skipped };
+}
+
+/** `request` asking for the sampled tokens' ids where the endpoint sends them only when asked (vLLM's `return_token_ids`). */
+export function withTokenIds(request: CompletionRequest, capabilities: Capabilities): CompletionRequest {
+  const asks = capabilities.responseTokenIds === 'vllm-return-token-ids' && request.apiStyle === 'chat';
+  return asks === (request.returnTokenIds === true) ? request : { ...request, returnTokenIds: asks };
 }
 
 /** `request` with the list's `logit_bias` merged into its extra body (unchanged when nothing applies). */

@@ -1,7 +1,7 @@
 import { ChunkedColumn, float64Column, GrowableColumn, int32Column, StringTable, uint8Column } from './columns';
 import type { Alternative, TokenEntry } from './logprob';
 import { lastAtOrBelow } from './search';
-import { cleanLogprob } from './logprob';
+import { cleanLogprob, isTokenId } from './logprob';
 
 /**
  * The token columns of a store in one piece, as a recorded run keeps them: `altStart` has one entry more than
@@ -60,7 +60,6 @@ export interface Placement {
 
 const NO_ID = -1;
 const AMBIGUOUS = -2;
-const MAX_ID = 0x7fffffff;
 
 function withId<T extends object>(value: T, id: number): T & { id?: number } {
   return id >= 0 ? { ...value, id } : value;
@@ -243,7 +242,7 @@ export class TokenStore {
 
   /** What a response said of an interned string's id: its first id, or ambiguous once another comes. */
   private noteId(interned: number, id: number): void {
-    if (id < 0 || id > MAX_ID) return;
+    if (!isTokenId(id)) return;
     const known = this.stringIds.get(interned);
     if (known === NO_ID) this.stringIds.set(interned, id);
     else if (known !== id) this.stringIds.set(interned, AMBIGUOUS);

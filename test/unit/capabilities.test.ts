@@ -70,6 +70,8 @@ describe('capabilities: overrides from the profile', () => {
       'endpoints["local"].capabilities.maxTopLogprobs must be an integer from 0 to 1000',
       'endpoints["local"].capabilities.colour is not a known capability',
     ]);
+    assert.deepEqual(readCapabilityOverrides({ responseTokenIds: 'none' }, 'x'), { overrides: { responseTokenIds: 'none' }, problems: [] });
+    assert.deepEqual(readCapabilityOverrides({ responseTokenIds: true }, 'x').problems, ['x.responseTokenIds must be one of logprob-entries, vllm-return-token-ids, none']);
     assert.deepEqual(readCapabilityOverrides(undefined, 'x'), { overrides: {}, problems: [] });
     assert.deepEqual(readCapabilityOverrides([], 'x').problems, ['x is not an object']);
   });
@@ -106,7 +108,19 @@ describe('capabilities: probe results', () => {
     assert.equal(merged.maxTopLogprobs, 5);
     assert.equal(merged.n, 'yes');
     assert.equal(merged.nWithStreaming, 'no');
-    assert.equal(merged.responseTokenIds, true);
+    assert.equal(merged.responseTokenIds, 'logprob-entries');
+  });
+
+  it('keeps vLLM\'s way of asking for ids when they came back, and stops asking when they did not', () => {
+    const vllm = PRESET_CAPABILITIES.vLLM!;
+    assert.equal(vllm.responseTokenIds, 'vllm-return-token-ids');
+    assert.equal(mergeProbe(vllm, { ...base, responseTokenIds: true }).responseTokenIds, 'vllm-return-token-ids');
+    // A vLLM older than 0.10.2 ignores return_token_ids: no ids, so it is not asked again.
+    assert.equal(mergeProbe(vllm, { ...base, responseTokenIds: false }).responseTokenIds, 'none');
+    // Only chat chunks are read for vLLM's token_ids.
+    for (const apiStyle of ['completions', 'responses'] as const) assert.equal(defaultCapabilities({ preset: 'vLLM', apiStyle, model: 'm' }).responseTokenIds, 'none', apiStyle);
+    assert.equal(defaultCapabilities({ preset: 'llama.cpp server', apiStyle: 'completions', model: 'm' }).responseTokenIds, 'logprob-entries');
+    assert.equal(PRESET_CAPABILITIES.OpenAI!.responseTokenIds, 'none');
   });
 
   it('ignores a probe of another model or API style', () => {

@@ -89,6 +89,8 @@ describe('hover actions: which actions a row offers', () => {
     assert.deepEqual(rowActions(vllm, { token: ' Oceania', id: 5 }, true, at('m')), { actions: ['continueWith', 'ban', 'boost'], disabled: {} });
     assert.deepEqual(rowActions(vllm, { token: ' Australia' }, false, at('m')), { actions: ['continueWith', 'inspect'], disabled: { ban: 'no-token-id' } });
     assert.deepEqual(rowActions(vllm, { token: ' Australia' }, false, at('m'), false), { actions: ['inspect'], disabled: { ban: 'no-token-id' } });
+    // vLLM sends ids for the sampled tokens only: an alternative without one says so.
+    assert.deepEqual(rowActions(vllm, { token: ' Oceania' }, true, at('m')), { actions: ['continueWith'], disabled: { ban: 'sampled-ids-only' } });
     const openAi = defaultCapabilities({ preset: 'OpenAI', apiStyle: 'chat', model: 'gpt-4o' });
     assert.deepEqual(rowActions(openAi, { token: ' Oceania' }, true, at('gpt-4o')), { actions: ['ban', 'boost'], disabled: { continueWith: 'no-prefill' } });
     assert.deepEqual(rowActions(openAi, { token: ' Oceania' }, true, at('my-deployment')).disabled, { continueWith: 'no-prefill', ban: 'no-token-id' });
@@ -177,7 +179,7 @@ describe('hover actions: the rows of a hover', () => {
     const own = steeringRows(context({ capabilities: vllm, tokens: [{ index: 3, stored: withIds }] }));
     assert.deepEqual(links(own.alternativeCell(0, 1)).map((link) => link.label), ['Continue', 'beside', 'Ban', 'Boost']);
     const foreign = steeringRows(context({ capabilities: vllm, tokens: [{ index: 3, stored: withIds }], idsUsable: false }));
-    assert.equal(foreign.alternativeCell(0, 1).split(' · ').at(-1), '_Ban, Boost: no token id for it here_');
+    assert.equal(foreign.alternativeCell(0, 1).split(' · ').at(-1), '_Ban, Boost: its id is from another model than the one the next run asks_');
   });
 
   it('adds only our own links to a hover of hostile tokens, each with arguments that validate', () => {

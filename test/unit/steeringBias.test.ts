@@ -8,8 +8,9 @@ import type { BiasContext, LogitBiasEntry, TokenLike } from '../../src/core/stee
 import {
   BAN_BIAS, LOGPROBS_IGNORE_BIAS_NOTE, MAX_BIAS_ENTRIES, addBias, biasAddedMessage, biasEntry, biasHoverNote, branchBase, clampBias,
   describeBiasKey, encodingForModel, findBias, keyable, logitBiasBody, planBiasKey, readBiasList, readLogitBiasProbe, removeBias,
-  withLogitBias,
+  withLogitBias, withTokenIds,
 } from '../../src/core/steering';
+import type { TokenEntry } from '../../src/core/logprob';
 import type { CompletionRequest } from '../../src/core/request';
 import { encode } from '../../src/tokenizer/index';
 import { createClient, streamChat } from '../../src/client/requests';
@@ -141,9 +142,56 @@ describe('logit bias: where it cannot be sent', () => {
     assert.deepEqual(logitBiasBody([], caps('OpenAI', 'gpt-4o'), context('gpt-4o')), { extraBody: {}, applied: [], skipped: [] });
   });
 
-  it('cannot key a vLLM token that came without an id (ids are off by default there)', () => {
-    const plan = planBiasKey({ token: ' Paris' }, caps('vLLM', 'Qwen/Qwen2.5-7B-Instruct'), context('Qwen/Qwen2.5-7B-Instruct', 'vLLM'));
-    assert.match((plan as { reason: string }).reason, /vLLM takes token ids in logit_bias, but it sent no id for this token/);
+  it('bans a vLLM sampled token by the id it came with, and refuses an alternative that came without one, saying why', async () => {
+    const model = 'Qwen/Qwen2.5-7B-Instruct';
+    // steering-vllm-paris.sse.txt: " Paris" came with token_ids [12095]; its alternative " located" with none.
+    const paris = tokensOf('../steering/steering-vllm-paris.sse.txt')[5]!;
+    const entry = await entryFor(paris, BAN_BIAS, caps('vLLM', model), context(model, 'vLLM'));
+    assert.deepEqual(entry, { text: ' Paris', bias: -100, source: 'response-id', ids: [12095], vocabulary: `model:${model}` });
+    assert.deepEqual(logitBiasBody([entry], caps('vLLM', model), context(model)).extraBody, { logit_bias: { 12095: -100 } });
+    const located = (paris as TokenEntry).top_logprobs![1]!;
+    assert.equal(located.token, ' located');
+    const plan = planBiasKey(located, caps('vLLM', model), context(model, 'vLLM'));
+    assert.match((plan as { reason: string }).reason, /^vLLM takes token ids in logit_bias, and sends them for the tokens it sampled when asked \(return_token_ids, vLLM 0\.10\.2 or later\), never for the alternatives: this token came without one\./);
+  });
+});
+
+describe('token ids asked for where a backend sends them only when asked', () => {
+  const request = (apiStyle: CompletionRequest['apiStyle'] = 'chat'): CompletionRequest => ({ apiStyle, model: 'm', topLogprobs: 5, sampling: {}, messages: [{ role: 'user', content: 'x' }] });
+
+  it('asks vLLM\'s chat, and nothing else', () => {
+    assert.equal(withTokenIds(request(), caps('vLLM', 'm')).returnTokenIds, true);
+    for (const [preset, apiStyle] of [['vLLM', 'completions'], ['vLLM', 'responses'], ['OpenAI', 'chat'], ['llama.cpp server', 'chat'], ['Together', 'chat']] as const) {
+      const unasked = request(apiStyle);
+      assert.equal(withTokenIds(unasked, defaultCapabilities({ preset, apiStyle, model: 'm' })), unasked, `${preset} ${apiStyle}`);
+    }
+    // A request made for vLLM, sent to an endpoint that does not take the field, no longer asks.
+    assert.equal(withTokenIds({ ...request(), returnTokenIds: true }, caps('OpenAI', 'gpt-4o')).returnTokenIds, false);
+    assert.equal(withTokenIds(request(), { ...caps('vLLM', 'm'), responseTokenIds: 'none' }).returnTokenIds, undefined);
+  });
+
+  it('sends return_token_ids to vLLM and not to OpenAI, and the next request bans by the id that came back', async () => {
+    const server = await startReplayServer();
+    try {
+      const client = createClient({ baseUrl: server.baseUrl, apiKey: undefined, headers: {}, timeoutMs: 10_000 });
+      const model = 'steering-vllm-paris';
+      const vllm = caps('vLLM', model);
+      const run = async (sent: CompletionRequest): Promise<TokenEntry[]> => {
+        const tokens: TokenEntry[] = [];
+        for await (const delta of streamChat(client, sent, new AbortController().signal)) tokens.push(...delta.tokens);
+        return tokens;
+      };
+      const tokens = await run(withTokenIds({ ...request(), model }, vllm));
+      assert.equal(server.requests[0]!.body!.return_token_ids, true);
+      const entry = await entryFor(tokens[5]!, BAN_BIAS, vllm, context(model, 'vLLM'));
+      await run(withLogitBias(withTokenIds({ ...request(), model }, vllm), logitBiasBody([entry], vllm, context(model))));
+      assert.deepEqual(server.requests[1]!.body!.logit_bias, { 12095: -100 });
+      assert.equal(server.requests[1]!.body!.return_token_ids, true);
+      await run(withTokenIds({ ...request(), model }, caps('OpenAI', 'gpt-4o')));
+      assert.equal('return_token_ids' in server.requests[2]!.body!, false);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { Answer } from '../../src/core/answer';
 import { DEFAULT_THRESHOLDS } from '../../src/core/buckets';
 import { chatChunkDelta } from '../../src/core/chatChunk';
+import { chatCompletionDeltas } from '../../src/core/logged/openai';
 import type { TokenEntry } from '../../src/core/logprob';
 import { forcedEntry, storedEntry, tokenText } from '../../src/core/steering';
 import { TokenStore } from '../../src/core/tokenStore';
@@ -74,6 +75,46 @@ describe('token ids in the store (for logit bias keyed by the response)', () => 
     assert.equal(answer.store.placementOfToken(1), -1);
     assert.equal(answer.store.placementOfToken(2), 1);
     assert.equal(answer.store.placementOfToken(3), -1);
+  });
+});
+
+describe('vLLM\'s token_ids (asked for with return_token_ids)', () => {
+  // steering-vllm-paris.sse.txt, by hand from the file: "The capital" [785, 6722], " of France is" [315, 9625, 374],
+  // " Paris" [12095], "." [13]; no alternative carries an id.
+  const paris = chatChunks('../steering/steering-vllm-paris.sse.txt')[3] as { choices: { token_ids: unknown; logprobs: { content: Record<string, unknown>[] } }[] };
+  const withIds = (tokenIds: unknown, entry: Record<string, unknown> = paris.choices[0]!.logprobs.content[0]!): unknown =>
+    ({ ...paris, choices: [{ ...paris.choices[0], token_ids: tokenIds, logprobs: { content: [entry] } }] });
+
+  it('gives each sampled token the id beside it, several to a chunk; an alternative only the id its text was sampled with', () => {
+    const { store } = answerOf('../steering/steering-vllm-paris.sse.txt');
+    const tokens = Array.from({ length: store.tokenCount }, (_, i) => store.token(i));
+    assert.deepEqual(tokens.map((token) => [token.token, token.id]), [['The', 785], [' capital', 6722], [' of', 315], [' France', 9625], [' is', 374], [' Paris', 12095], ['.', 13]]);
+    // At " Paris": the alternative " Paris" is the sampled text (one text, one id); " located" was never sampled.
+    assert.deepEqual(tokens[5]!.alternatives.map((alternative) => [alternative.token, alternative.id]), [[' Paris', 12095], [' located', undefined], [' the', undefined]]);
+    // "Paris" without its space, an alternative of "The", is another text: no id.
+    assert.equal(tokens[0]!.alternatives[1]!.id, undefined);
+  });
+
+  it('drops a chunk\'s ids that cannot be paired with its entries one to one', () => {
+    assert.equal(chatChunkDelta(withIds([12095])).tokens[0]!.id, 12095);
+    for (const bad of [[12095, 13], [], [-1], [1.5], ['12095'], [2 ** 31], null, { 0: 12095 }, 'x']) {
+      assert.equal(chatChunkDelta(withIds(bad)).tokens[0]!.id, undefined, JSON.stringify(bad));
+    }
+    // An entry that already has an id (llama.cpp's) keeps it; one that disagrees with token_ids drops them.
+    assert.equal(chatChunkDelta(withIds([12095], { token: ' Paris', logprob: -0.1, id: 12095 })).tokens[0]!.id, 12095);
+    assert.equal(chatChunkDelta(withIds([7], { token: ' Paris', logprob: -0.1, id: 12095 })).tokens[0]!.id, 12095);
+    // An entry dropped as malformed leaves fewer entries than ids: none is paired.
+    const twoEntries = { ...paris, choices: [{ ...paris.choices[0], token_ids: [12095, 13], logprobs: { content: [{ token: 42, logprob: -1 }, { token: '.', logprob: -0.1 }] } }] };
+    assert.deepEqual(chatChunkDelta(twoEntries).tokens, [{ token: '.', logprob: -0.1 }]);
+  });
+
+  it('reads the ids of a whole (not streamed) answer the same way', () => {
+    // vLLM's ChatCompletionResponseChoice: `token_ids` beside `logprobs.content`, one per entry (serving.py, full generator).
+    const response = {
+      object: 'chat.completion', model: 'm', prompt_token_ids: [1, 2],
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hi!' }, finish_reason: 'stop', token_ids: [13347, 0], logprobs: { content: [{ token: 'Hi', logprob: -0.2, top_logprobs: [] }, { token: '!', logprob: -0.5, top_logprobs: [] }] } }],
+    };
+    assert.deepEqual(chatCompletionDeltas(response)[0]!.tokens.map((token) => token.id), [13347, 0]);
   });
 });
 

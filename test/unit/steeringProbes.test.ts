@@ -51,6 +51,19 @@ describe('Check Endpoint\'s capability probes, through the real client', () => {
     assert.equal(requestsWhere((request) => request.body?.n === 2)[0]!.body!.stream, true);
   });
 
+  it('asks vLLM for the sampled tokens\' ids, and bans the first token by the id it came with', async () => {
+    // The one-token probe gets the vLLM stream (steering-vllm-paris: "The" came with token_ids [785]); the ban gets
+    // another first token.
+    server.chooseRecording = (_path, body) => (body?.logit_bias !== undefined ? 'steering-llamacpp-okay' : 'steering-vllm-paris');
+    const probe = await probeWith(options('vLLM', 'default'));
+    assert.equal(probe.responseTokenIds, true);
+    assert.deepEqual(probe.logitBias, { ok: true, reflectedInLogprobs: true });
+    const [first] = server.requests;
+    assert.equal(first!.body!.return_token_ids, true);
+    const [banned] = requestsWhere((request) => request.body?.logit_bias !== undefined);
+    assert.deepEqual(banned!.body!.logit_bias, { 785: -100 });
+  });
+
   it('finds that an OpenAI-like server continues nothing and ignores a ban keyed by the tokenizer\'s id', async () => {
     // The top-5 recording answers every probe: a fresh reply to the forced start, the same first token when banned.
     const probe = await probeWith(options('OpenAI', 'openai-chat-stream-top5-llamastack', { tokenizerEncoding: 'o200k_base' }));

@@ -1,5 +1,5 @@
 import type { ChunkDelta } from '../chatChunk';
-import { EMPTY_DELTA, firstChoice } from '../chatChunk';
+import { attachTokenIds, EMPTY_DELTA, firstChoice } from '../chatChunk';
 import type { Alternative, TokenEntry } from '../logprob';
 import { wellFormedEntries } from '../logprob';
 import { asArray, asObject, asString } from './json';
@@ -82,13 +82,13 @@ export function completionChunkDelta(chunk: unknown): ChunkDelta {
   return completionChoiceDelta(firstChoice(asObject(chunk)?.choices));
 }
 
-/** A whole Chat Completion: the message of choice 0 (its content, or its refusal) and the tokens that go with it. */
+/** A whole Chat Completion: the message of choice 0 (its content, or its refusal) and the tokens that go with it (with vLLM's `token_ids`). */
 export function chatCompletionDeltas(response: unknown): ChunkDelta[] {
   const choice = firstChoice(asObject(response)?.choices);
   const message = asObject(choice?.message);
   if (!choice || !message) return [];
   const logprobs = asObject(choice.logprobs);
   const content = asString(message.content);
-  const tokens = wellFormedEntries(content ? logprobs?.content : logprobs?.refusal ?? logprobs?.content);
+  const tokens = attachTokenIds(wellFormedEntries(content ? logprobs?.content : logprobs?.refusal ?? logprobs?.content), choice.token_ids);
   return [delta(content ?? asString(message.refusal) ?? '', tokens, asString(choice.finish_reason) ?? 'stop')];
 }

@@ -5,7 +5,7 @@ import type { BranchOutput } from '../../core/hoverActions';
 import type { TokenEntry } from '../../core/logprob';
 import type { CompletionRequest } from '../../core/request';
 import type { BranchPlan } from '../../core/steering';
-import { ContinuationFilter, forcedEntry, joinDeltas, planBranch, withLogitBias } from '../../core/steering';
+import { ContinuationFilter, forcedEntry, joinDeltas, planBranch, withLogitBias, withTokenIds } from '../../core/steering';
 import { tokenLabel } from '../../core/untrusted';
 import type { AnswerTracker } from '../editor/answerTracker';
 import { TrackedAnswer } from '../editor/trackedAnswer';
@@ -73,7 +73,7 @@ export async function continueFrom(deps: BranchDeps, target: TokenTarget, output
   const bias = deps.bias.bodyFor(settings);
   return runBranch({
     deps, endpoint, plan, textBefore, prefixTokens: target.token,
-    request: withLogitBias(plan.request, bias),
+    request: withLogitBias(withTokenIds(plan.request, capabilities), bias),
     forced: forcedEntry(target.stored, target.alternative),
     lineage: { parent: { runId: tracked.id, tokenIndex: target.token } },
     note: (answer) => deps.notes.add(answer, { base, appliedBias: { entries: bias.applied, capabilities } }),

@@ -4,7 +4,7 @@ import type { HoverRows } from '../../core/hoverMarkdown';
 import { steeringRows } from '../../core/hoverActions';
 import type { CompletionRequest } from '../../core/request';
 import type { LensSettings } from '../../core/settings/snapshot';
-import { withLogitBias } from '../../core/steering';
+import { withLogitBias, withTokenIds } from '../../core/steering';
 import type { TrackedAnswer } from '../editor/trackedAnswer';
 import type { ResolvedEndpoint } from '../endpoints/resolver';
 import { Disposable } from '../lifetime';
@@ -18,7 +18,7 @@ import { CapabilityStore } from './capabilityStore';
 export interface RunSteering {
   /** Why the endpoint cannot do what the command needs, said before anything is sent; undefined to go ahead. */
   missing(feature: Feature, endpoint: ResolvedEndpoint): string | undefined;
-  /** The request with the endpoint's logit-bias list merged in; `attach` ties what was applied to the answer. */
+  /** The request with the endpoint's logit-bias list merged in (and ids asked for where needed); `attach` ties what was applied to the answer. */
   steer(request: CompletionRequest, endpoint: ResolvedEndpoint): { readonly request: CompletionRequest; attach(tracked: TrackedAnswer): void };
   /** What the endpoint of these settings can do: its preset, Check Endpoint's probes, the profile's overrides. */
   capabilitiesOf(settings: LensSettings): Capabilities;
@@ -60,7 +60,7 @@ export class Steering extends Disposable implements RunSteering {
     const body = this.bias.bodyFor(endpoint.settings);
     const { capabilities } = this.capabilities.forSettings(endpoint.settings);
     return {
-      request: withLogitBias(request, body),
+      request: withLogitBias(withTokenIds(request, capabilities), body),
       attach: (tracked) => {
         if (body.applied.length > 0) this.notes.add(tracked, { appliedBias: { entries: body.applied, capabilities } });
       },
