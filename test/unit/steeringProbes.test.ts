@@ -54,11 +54,11 @@ describe('Check Endpoint\'s capability probes, through the real client', () => {
   it('asks vLLM for the sampled tokens\' ids, and bans the first token by the id it came with', async () => {
     // The one-token probe gets the vLLM stream (steering-vllm-paris: "The" came with token_ids [785]); the ban gets
     // another first token.
-    server.chooseRecording = (_path, body) => (body?.logit_bias !== undefined ? 'steering-llamacpp-okay' : 'steering-vllm-paris');
+    replay.server.chooseRecording = (_path, body) => (body?.logit_bias !== undefined ? 'steering-llamacpp-okay' : 'steering-vllm-paris');
     const probe = await probeWith(options('vLLM', 'default'));
     assert.equal(probe.responseTokenIds, true);
     assert.deepEqual(probe.logitBias, { ok: true, reflectedInLogprobs: true });
-    const [first] = server.requests;
+    const [first] = replay.server.requests;
     assert.equal(first!.body!.return_token_ids, true);
     const [banned] = requestsWhere((request) => request.body?.logit_bias !== undefined);
     assert.deepEqual(banned!.body!.logit_bias, { 785: -100 });

@@ -3,7 +3,6 @@ import { Answer } from '../../core/answer';
 import { describeFailure } from '../../core/failure';
 import type { TokenEntry } from '../../core/logprob';
 import { runPool } from '../../core/pool';
-import { presetOfProfileName } from '../../core/presets';
 import type { CalibrationReport } from '../../core/promptFiles/calibration';
 import type { ExpectedProbability, ScoringCapabilities } from '../../core/promptFiles/expected';
 import type { LabelSet } from '../../core/promptFiles/labels';
@@ -129,8 +128,7 @@ class PromptFileRun {
     });
     this.model = this.slots[0]!.request.model;
     this.labels = engine.fileLabels(file.testCases.map((testCase) => testCase.expected), settings.classifyLabels);
-    const preset = settings.preset ?? presetOfProfileName(settings.profileName);
-    this.capabilities = engine.scoringCapabilities(deps.steering.capabilitiesOf({ ...settings, preset }));
+    this.capabilities = engine.scoringCapabilities(deps.steering.capabilitiesOf(settings));
     this.fileUri = prompt.uri.toString();
     this.writer = new ResultsWriter(results, this.slots.length, () => {
       this.writerLost = true;

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Capabilities, CapabilityContext, Feature, ProbeResult } from '../../core/capabilities';
 import { missingBeforeSending, readProbeResult, resolveCapabilities } from '../../core/capabilities';
+import { presetOfProfileName } from '../../core/presets';
 import type { LensSettings } from '../../core/settings/snapshot';
 import type { BiasContext } from '../../core/steering';
 
@@ -28,7 +29,8 @@ export class CapabilityStore {
   constructor(private readonly state: vscode.Memento) {}
 
   forSettings(settings: LensSettings): EndpointCapabilities {
-    const context = { preset: settings.preset, apiStyle: settings.apiStyle, model: settings.model, endpointLabel: endpointLabel(settings) };
+    // The profile's preset, else the one its name tells ("my vllm"), as samplers and prompt files read it.
+    const context = { preset: settings.preset ?? presetOfProfileName(settings.profileName), apiStyle: settings.apiStyle, model: settings.model, endpointLabel: endpointLabel(settings) };
     const probe = this.probeFor(settings);
     const overrides = settings.capabilityOverrides;
     return {
