@@ -289,6 +289,22 @@ describe('Steering from the hover in a real editor', () => {
       assert.deepEqual(server.requests.at(-1)!.body!.logit_bias, [['еч', -100], [' is', 5]]);
     });
 
+    it('vLLM: asks for the sampled tokens\' ids, bans by the id, and says why an alternative has none', async () => {
+      await useProfile('vllm', { preset: 'vLLM', model: 'steering-vllm-paris' });
+      // test/fixtures/steering/steering-vllm-paris.sse.txt: "The capital of France is Paris.", " Paris" with token_ids 12095.
+      const { editor, result } = await answer('What is the capital of France?');
+      assert.equal(server.requests.at(-1)!.body!.return_token_ids, true);
+      const text = editor.document.getText().slice(result.answerStart, result.answerEnd);
+      const paris = result.answerStart! + text.indexOf(' Paris') + 2;
+      const banned = await click(await hoverLink(editor.document, paris, 'Ban')) as BiasResult;
+      assert.equal(banned.added, true, banned.message);
+      assert.deepEqual(banned.entry, { text: ' Paris', bias: -100, source: 'response-id', ids: [12095], vocabulary: 'model:steering-vllm-paris' });
+      const hover = await hoverAt(editor.document, result.answerStart! + text.indexOf(' is') + 1);
+      assert.ok(hover.includes('Ban, Boost: the server sends ids only for the tokens it sampled'), hover);
+      await answer('What is the capital of France?');
+      assert.deepEqual(server.requests.at(-1)!.body!.logit_bias, { 12095: -100 });
+    });
+
     it('Ollama: no Ban or Boost, the reason in the hover and on the command, and nothing sent', async () => {
       await useProfile('ollama', { preset: 'Ollama' });
       const { editor, result } = await answer();
