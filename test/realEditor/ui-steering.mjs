@@ -103,8 +103,12 @@ export async function runSteeringUi({ codeServer, runDir, log }) {
       const links = await hoverLinks(page);
       const foreign = links.filter((link) => !OWN_COMMAND_LINK.test(link));
       if (foreign.length > 0) throw new Error(`links that are not ours: ${foreign.join(', ')}`);
-      // Ours all point at the answer really hovered; the forged one would name the answer "x".
-      const answers = new Set(links.map((link) => JSON.parse(decodeURIComponent(link.slice(link.indexOf('?') + 1)))[0].answer));
+      // Ours all point at the answer really hovered (Show in Runs view by its run id, which is the answer's id); the
+      // forged one would name the answer "x".
+      const answers = new Set(links.map((link) => {
+        const [first] = JSON.parse(decodeURIComponent(link.slice(link.indexOf('?') + 1)));
+        return typeof first === 'string' ? first : first.answer;
+      }));
       if (answers.size !== 1 || answers.has('x')) throw new Error(`links point at answers ${[...answers].join(', ')}`);
       await page.screenshot({ path: path.join(artifacts, 'hover-hostile-actions.png') });
     });
