@@ -80,15 +80,16 @@ export async function run(): Promise<void> {
 
 /**
  * The run history records a run after its stream (a timer after the last chunk), off the stream's path: the same
- * 10,000-token stream, three times with the history off and three times on, interleaved; and how long after the
+ * 10,000-token stream, six times with the history off and six times on, interleaved; and how long after the
  * stream the run was stored.
  */
 async function recordingCost(api: LogprobLensApi): Promise<void> {
   const config = vscode.workspace.getConfiguration('logprobLens');
   const streams: Record<'on' | 'off', number[]> = { on: [], off: [] };
   const stored: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    for (const enabled of [false, true]) {
+  // Off-on, then on-off (ABBA), so that neither setting always runs right after the other's recording.
+  for (let i = 0; i < 6; i++) {
+    for (const enabled of i % 2 === 0 ? [false, true] : [true, false]) {
       await config.update('history.enabled', enabled, vscode.ConfigurationTarget.Global);
       const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: 'prompt' }));
       editor.selection = new vscode.Selection(0, 0, 0, 6);
@@ -105,7 +106,9 @@ async function recordingCost(api: LogprobLensApi): Promise<void> {
   }
   await config.update('history.enabled', undefined, vscode.ConfigurationTarget.Global);
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-  print(`streaming 10,000 tokens with the run history off / on: median ${(median(streams.off) / 1000).toFixed(2)} s / ${(median(streams.on) / 1000).toFixed(2)} s `
+  const range = (values: number[]): string => `${(Math.min(...values) / 1000).toFixed(2)}-${(Math.max(...values) / 1000).toFixed(2)}`;
+  print(`streaming 10,000 tokens with the run history off / on: median ${(median(streams.off) / 1000).toFixed(2)} s / ${(median(streams.on) / 1000).toFixed(2)} s, `
+    + `range ${range(streams.off)} s / ${range(streams.on)} s `
     + `(target: no difference beyond noise); the run stored ${median(stored).toFixed(0)} ms after the stream ended`);
 }
 
