@@ -21,6 +21,8 @@ interface ActiveRun {
   readonly origin: string | undefined;
   /** Whether a tab of the run's document was seen open: only then does its closing stop the run. */
   seenInTab: boolean;
+  /** Settles when the run has ended (its last edit applied or dropped). */
+  readonly ended: Promise<void>;
 }
 
 /**
@@ -58,10 +60,16 @@ export class RunLifecycle extends Disposable {
   }
 
   /** Stops the run of a document (or started from it), else the newest run; false when there was none. */
-  cancel(document?: vscode.TextDocument): boolean {
+  /**
+   * Stops the run of `document` (else the latest), and resolves once it has ended: an edit under way when the stop
+   * came has landed, so the document is final when Cancel returns.
+   */
+  async cancel(document?: vscode.TextDocument): Promise<boolean> {
     const run = (document ? this.runFor(document) : undefined) ?? [...this.active.values()].at(-1);
-    run?.controller.abort();
-    return run !== undefined;
+    if (!run) return false;
+    run.controller.abort();
+    await run.ended;
+    return true;
   }
 
   /**
@@ -72,7 +80,9 @@ export class RunLifecycle extends Disposable {
     const key = document.uri.toString();
     if (this.active.has(key)) return refuse('Logprob Lens is already working in this document. Cancel it (Escape) before starting another.');
     const controller = new AbortController();
-    this.active.set(key, { controller, origin: origin === document ? undefined : origin?.uri.toString(), seenInTab: openTabs().has(key) });
+    let markEnded = (): void => undefined;
+    const ended = new Promise<void>((resolve) => (markEnded = resolve));
+    this.active.set(key, { controller, origin: origin === document ? undefined : origin?.uri.toString(), seenInTab: openTabs().has(key), ended });
     this.changed.fire();
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
@@ -86,6 +96,7 @@ export class RunLifecycle extends Disposable {
       });
     } finally {
       this.active.delete(key);
+      markEnded();
       this.changed.fire();
     }
   }

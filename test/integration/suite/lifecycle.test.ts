@@ -212,6 +212,18 @@ describe('faults, editor lifecycle and security in a real editor (the robustness
     assert.equal(editor.document.getText(), PROMPT, 'the document is exactly as before, with nothing inserted after the undo');
   });
 
+  it('Cancel during a fast stream keeps what arrived, and returns once the document is final', async () => {
+    const { editor, running } = await startFast();
+    assert.equal(await vscode.commands.executeCommand('logprobLens.cancel'), true);
+    const afterCancel = editor.document.getText();
+    const result = await running;
+    assert.equal(result.outcome, 'cancelled');
+    assert.equal(editor.document.getText(), afterCancel, 'nothing was inserted after Cancel returned');
+    const answer = afterCancel.slice(PROMPT.length + 2);
+    assert.ok(answer.length >= 100 && answer.length < 10_000, `stopped in the middle (${answer.length} letters)`);
+    assert.equal(answer, Array.from({ length: answer.length }, (_, i) => String.fromCharCode(97 + (i % 26))).join(''), 'what arrived, whole and in order');
+  });
+
   it('stops when the user types inside a fast stream, and nothing lands after the keystroke', async () => {
     const { editor, running } = await startFast();
     const start = PROMPT.length + 2;
