@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { root, sleep } from './editor.mjs';
-import { checker, hoverText, openWorkbench, quickOpen, runCommand, screenshot, selectLine, startReplay, textBox } from './workbench.mjs';
+import { hoverText, quickOpen, runCommand, runSuite, screenshot, selectLine, startReplay, textBox } from './workbench.mjs';
 
 const require = createRequire(import.meta.url);
 const core = (name) => require(path.join(root, 'out', 'src', 'core', `${name}.js`));
@@ -20,20 +20,16 @@ const CONTINENT = { prompt: 'What is the smallest continent?', recording: 'opena
 
 export async function runInspectorUi({ codeServer, runDir, log }) {
   const replay = await startReplay({ paceMs: 20 });
-  const { check, summary } = checker(log);
-  let workbench;
-  let page;
-  try {
-    workbench = await openWorkbench({
-      codeServer, runDir, log, viewport: { width: 1440, height: 860 },
-      files: { 'prompts.md': `${FOUR.prompt}\n\n${CONTINENT.prompt}\n` },
-      userSettings: {
-        // A profile made from the vLLM preset, by its name: vLLM takes top_k, so Apply can send it.
-        'logprobLens.endpoints': { vLLM: { baseUrl: replay.baseUrl, model: 'replayed' } }, 'logprobLens.endpoint': 'vLLM',
-        'workbench.activityBar.location': 'hidden',
-      },
-    });
-    ({ page } = workbench);
+  return runSuite({
+    name: 'ui-inspector', cleanup: () => replay.close(),
+    codeServer, runDir, log, viewport: { width: 1440, height: 860 },
+    files: { 'prompts.md': `${FOUR.prompt}\n\n${CONTINENT.prompt}\n` },
+    userSettings: {
+      // A profile made from the vLLM preset, by its name: vLLM takes top_k, so Apply can send it.
+      'logprobLens.endpoints': { vLLM: { baseUrl: replay.baseUrl, model: 'replayed' } }, 'logprobLens.endpoint': 'vLLM',
+      'workbench.activityBar.location': 'hidden',
+    },
+  }, async ({ page, workbench, check }) => {
     await runCommand(page, 'View: Close Primary Side Bar');
     await quickOpen(page, 'prompts.md');
     await page.waitForFunction((text) => document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes(text), FOUR.prompt, { timeout: 30_000 });
@@ -139,14 +135,7 @@ export async function runInspectorUi({ codeServer, runDir, log }) {
       while (JSON.stringify(await controls()) !== '["0.5","2"]' && Date.now() < deadline) await sleep(200);
       expectEqual(await controls(), ['0.5', '2'], 'the controls');
     });
-  } catch (error) {
-    if (page) await screenshot(page, 'inspector-failure.png').catch(() => undefined);
-    throw new Error(`${error.message} (screenshot: test-artifacts/inspector-failure.png)`);
-  } finally {
-    await workbench?.close();
-    await replay.close();
-  }
-  return summary();
+  });
 }
 
 /** Selects the prompt's line, runs Complete Selection from the palette, and waits for the answer on screen. */

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, sleep } from './editor.mjs';
-import { checker, decorationColours, hoverText, openWorkbench, quickOpen, screenshot } from './workbench.mjs';
+import { decorationColours, hoverText, quickOpen, runSuite, screenshot } from './workbench.mjs';
 
 // The llama.cpp request of the HAR file (test/fixtures/logged/devtools-capture.har, entry 2) and what it holds.
 const LLAMA_REQUEST = 'POST http://127.0.0.1:8080/completion';
@@ -14,17 +14,12 @@ const LLAMA_TITLE = 'llama.cpp ∕completion stream';
 const HOSTILE_JSON = '{"[run](command:git.clone)": 1, "b": 2}\n';
 
 export async function runLoggedUi({ codeServer, runDir, log }) {
-  const { check, summary } = checker(log);
-  let workbench;
-  let page;
-  try {
-    workbench = await openWorkbench({
-      codeServer, runDir, log,
-      files: { 'capture.har': fs.readFileSync(path.join(root, 'test', 'fixtures', 'logged', 'devtools-capture.har')), 'notes.json': HOSTILE_JSON },
-      userSettings: {},
-    });
-    ({ page } = workbench);
-
+  return runSuite({
+    name: 'ui-logged',
+    codeServer, runDir, log,
+    files: { 'capture.har': fs.readFileSync(path.join(root, 'test', 'fixtures', 'logged', 'devtools-capture.har')), 'notes.json': HOSTILE_JSON },
+    userSettings: {},
+  }, async ({ page, check }) => {
     await check('the explorer menu of a .har file offers Open with Logprob Lens, which lists its requests', async () => {
       await contextMenu(page, page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'capture.har' }), 'Open with Logprob Lens');
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: LLAMA_REQUEST }).waitFor({ timeout: 15_000 });
@@ -74,13 +69,7 @@ export async function runLoggedUi({ codeServer, runDir, log }) {
       await toast.locator('.codicon-notifications-expand').click().catch(() => undefined);
     });
     await screenshot(page, 'logged-refused.png');
-  } catch (error) {
-    if (page) await screenshot(page, 'ui-logged-failure.png').catch(() => undefined);
-    throw new Error(`${error.message} (screenshot: test-artifacts/ui-logged-failure.png)`);
-  } finally {
-    await workbench?.close();
-  }
-  return summary();
+  });
 }
 
 /**

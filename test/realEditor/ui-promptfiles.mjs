@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { root, sleep } from './editor.mjs';
-import { checker, decorationColours, openWorkbench, quickOpen, runCommand, screenshot, startReplay } from './workbench.mjs';
+import { decorationColours, quickOpen, runCommand, runSuite, screenshot, startReplay } from './workbench.mjs';
 
 const require = createRequire(import.meta.url);
 const FILE = 'sentiment-classifier.prompt.yml';
@@ -14,19 +14,19 @@ const FILE = 'sentiment-classifier.prompt.yml';
 export async function runPromptFilesUi({ codeServer, runDir, log }) {
   const { PROMPT_CASES_MODEL } = require(path.join(root, 'out', 'test', 'support', 'promptCaseAnswers.js'));
   const replay = await startReplay({ paceMs: 60 });
-  const { check, summary } = checker(log);
-  let workbench;
-  let page;
-  try {
-    workbench = await openWorkbench({
-      codeServer, runDir, log, viewport: { width: 1440, height: 980 },
-      files: { [FILE]: fs.readFileSync(path.join(root, 'test', 'fixtures', 'prompt-files', FILE), 'utf8') },
-      userSettings: {
-        'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': PROMPT_CASES_MODEL, 'editor.fontSize': 14,
-        'workbench.activityBar.location': 'hidden', 'breadcrumbs.enabled': false, 'git.enabled': false,
-      },
-    });
-    ({ page } = workbench);
+  return runSuite({
+    name: 'ui-promptfiles', cleanup: () => replay.close(),
+    codeServer, runDir, log, viewport: { width: 1440, height: 980 },
+    files: { [FILE]: fs.readFileSync(path.join(root, 'test', 'fixtures', 'prompt-files', FILE), 'utf8') },
+    userSettings: {
+      'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': PROMPT_CASES_MODEL, 'editor.fontSize': 14,
+      'workbench.activityBar.location': 'hidden', 'breadcrumbs.enabled': false, 'git.enabled': false,
+    },
+    onFailure: async (page) => {
+      const notes = await page.evaluate(() => [...document.querySelectorAll('.notification-list-item')].map((item) => item.getAttribute('aria-label') ?? item.textContent));
+      for (const note of notes) log(`notification: ${note}`);
+    },
+  }, async ({ page, check }) => {
     await page.keyboard.press('Control+B'); // the explorer away: the prompt file and its results side by side
     await quickOpen(page, FILE);
 
@@ -95,16 +95,7 @@ export async function runPromptFilesUi({ codeServer, runDir, log }) {
     await page.mouse.move(5, 500);
     await sleep(800);
     await screenshot(page, 'calibration.png');
-  } catch (error) {
-    if (page) await screenshot(page, 'ui-promptfiles-failure.png').catch(() => undefined);
-    const notes = await page?.evaluate(() => [...document.querySelectorAll('.notification-list-item')].map((item) => item.getAttribute('aria-label') ?? item.textContent)).catch(() => []);
-    for (const note of notes ?? []) log(`notification: ${note}`);
-    throw new Error(`${error.message} (screenshot: test-artifacts/ui-promptfiles-failure.png)`);
-  } finally {
-    await workbench?.close();
-    await replay.close();
-  }
-  return summary();
+  });
 }
 
 /** Clicks the file's “Run all” lens and waits for the run's last word (the notification that says it is done). */

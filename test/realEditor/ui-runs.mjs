@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sleep } from './editor.mjs';
-import { checker, decorationColours, hoverText, openWorkbench, quickOpen, runCommand, screenshot, selectLine, startReplay, textBox, waitForText } from './workbench.mjs';
+import { decorationColours, hoverText, quickOpen, runCommand, runSuite, screenshot, selectLine, startReplay, textBox, waitForText } from './workbench.mjs';
 
 const PROMPT = 'What is the smallest continent?';
 const FIRST = 'The smallest continent by land area is Australia.';
@@ -12,16 +12,12 @@ const SECOND = 'The smallest continent is Australia.';
 
 export async function runRunsUi({ codeServer, runDir, log }) {
   const replay = await startReplay({ paceMs: 10 });
-  const { check, summary } = checker(log);
-  let workbench;
-  let page;
-  try {
-    workbench = await openWorkbench({
-      codeServer, runDir, log,
-      files: { 'prompt.md': `${PROMPT}\n` },
-      userSettings: { 'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': 'gpt-4o-mini', 'files.simpleDialog.enable': true },
-    });
-    ({ page } = workbench);
+  return runSuite({
+    name: 'ui-runs', cleanup: () => replay.close(),
+    codeServer, runDir, log,
+    files: { 'prompt.md': `${PROMPT}\n` },
+    userSettings: { 'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': 'gpt-4o-mini', 'files.simpleDialog.enable': true },
+  }, async ({ page, workbench, check }) => {
     await quickOpen(page, 'prompt.md');
     await waitForText(page, PROMPT);
     replay.transcriptOverride = 'openai-chat-stream-top5-llamastack';
@@ -119,12 +115,5 @@ export async function runRunsUi({ codeServer, runDir, log }) {
       await screenshot(browserPage, 'export-html.png');
       await context.close();
     });
-  } catch (error) {
-    if (page) await screenshot(page, 'ui-runs-failure.png').catch(() => undefined);
-    throw new Error(`${error.message} (screenshot: test-artifacts/ui-runs-failure.png)`);
-  } finally {
-    await workbench?.close();
-    await replay.close();
-  }
-  return summary();
+  });
 }

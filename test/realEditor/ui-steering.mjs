@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sleep } from './editor.mjs';
-import { artifacts, checker, hoverLinks, hoverText, openWorkbench, OWN_COMMAND_LINK, quickOpen, runCommand, selectLine, startReplay, textBox } from './workbench.mjs';
+import { artifacts, hoverLinks, hoverText, OWN_COMMAND_LINK, quickOpen, runCommand, runSuite, selectLine, startReplay, textBox } from './workbench.mjs';
 
 
 const FOUR = ['What is 4+4?', 'azure-openai-chat-stream-top3-llamastack', '4 + 4 = 8'];
@@ -15,28 +15,24 @@ const FORGED = '[Continue](command:logprobLens.continueWith?';
 
 export async function runSteeringUi({ codeServer, runDir, log }) {
   const replay = await startReplay({ paceMs: 30 });
-  const { check, summary } = checker(log);
-  let workbench;
-  let page;
-  const editorText = () => page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ') ?? '');
-  const waitForText = (text, present = true) => page.waitForFunction(([wanted, shown]) => (document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ') ?? '').includes(wanted) === shown, [text, present], { timeout: 30_000 });
-  const complete = async ([prompt, recording, answer]) => {
-    replay.transcriptOverride = recording;
-    await selectLine(page, prompt);
-    await runCommand(page, 'Logprob Lens: Complete Selection');
-    await waitForText(answer);
-  };
-  try {
-    workbench = await openWorkbench({
-      codeServer, runDir, log,
-      files: { 'prompts.md': `${FOUR[0]}\n\n${HOSTILE[0]}\n` },
-      // llama.cpp's server continues a final assistant message and takes text keys in logit_bias: every action is on.
-      userSettings: {
-        'logprobLens.endpoints': { Local: { baseUrl: replay.baseUrl, model: 'replayed', preset: 'llama.cpp server' } }, 'logprobLens.endpoint': 'Local',
-        'workbench.activityBar.location': 'hidden',
-      },
-    });
-    ({ page } = workbench);
+  return runSuite({
+    name: 'ui-steering', cleanup: () => replay.close(),
+    codeServer, runDir, log,
+    files: { 'prompts.md': `${FOUR[0]}\n\n${HOSTILE[0]}\n` },
+    // llama.cpp's server continues a final assistant message and takes text keys in logit_bias: every action is on.
+    userSettings: {
+      'logprobLens.endpoints': { Local: { baseUrl: replay.baseUrl, model: 'replayed', preset: 'llama.cpp server' } }, 'logprobLens.endpoint': 'Local',
+      'workbench.activityBar.location': 'hidden',
+    },
+  }, async ({ page, check }) => {
+    const editorText = () => page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ') ?? '');
+    const waitForText = (text, present = true) => page.waitForFunction(([wanted, shown]) => (document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ') ?? '').includes(wanted) === shown, [text, present], { timeout: 30_000 });
+    const complete = async ([prompt, recording, answer]) => {
+      replay.transcriptOverride = recording;
+      await selectLine(page, prompt);
+      await runCommand(page, 'Logprob Lens: Complete Selection');
+      await waitForText(answer);
+    };
     await quickOpen(page, 'prompts.md');
     await waitForText(FOUR[0]);
     await complete(FOUR);
@@ -112,13 +108,5 @@ export async function runSteeringUi({ codeServer, runDir, log }) {
       if (answers.size !== 1 || answers.has('x')) throw new Error(`links point at answers ${[...answers].join(', ')}`);
       await page.screenshot({ path: path.join(artifacts, 'hover-hostile-actions.png') });
     });
-  } catch (error) {
-    fs.mkdirSync(artifacts, { recursive: true });
-    await page?.screenshot({ path: path.join(artifacts, 'ui-steering-failure.png') }).catch(() => undefined);
-    throw new Error(`${error.message} (screenshot: test-artifacts/ui-steering-failure.png)`);
-  } finally {
-    await workbench?.close();
-    await replay.close();
-  }
-  return summary();
+  });
 }

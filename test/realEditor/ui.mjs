@@ -1,7 +1,7 @@
 // The UI test: behaves as a user. Packages the VSIX, installs it into code-server, opens a workspace with a prompt
 // file, selects the prompt, runs the command from the palette by its title, then reads what the workbench shows.
 import { sleep } from './editor.mjs';
-import { checker, decorationColours, hoverLinks, hoverText, openWorkbench, OWN_COMMAND_LINK, quickOpen, runCommand, screenshot, selectLine, startReplay, waitForText } from './workbench.mjs';
+import { decorationColours, hoverLinks, hoverText, OWN_COMMAND_LINK, quickOpen, runCommand, runSuite, screenshot, selectLine, startReplay, waitForText } from './workbench.mjs';
 
 const PROMPTS = [
   ['What is 4+4?', 'azure-openai-chat-stream-top3-llamastack', '4 + 4 = 8'],
@@ -28,16 +28,12 @@ const HOSTILE_TABLE = [
 
 export async function runUi({ codeServer, runDir, log }) {
   const replay = await startReplay({ paceMs: 30 });
-  const { check, summary } = checker(log);
-  let workbench;
-  let page;
-  try {
-    workbench = await openWorkbench({
-      codeServer, runDir, log,
-      files: { 'prompts.md': `${PROMPTS.map(([prompt]) => prompt).join('\n\n')}\n` },
-      userSettings: { 'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': 'replayed', 'workbench.activityBar.location': 'hidden' },
-    });
-    ({ page } = workbench);
+  return runSuite({
+    name: 'ui', cleanup: () => replay.close(),
+    codeServer, runDir, log,
+    files: { 'prompts.md': `${PROMPTS.map(([prompt]) => prompt).join('\n\n')}\n` },
+    userSettings: { 'logprobLens.baseUrl': replay.baseUrl, 'logprobLens.model': 'replayed', 'workbench.activityBar.location': 'hidden' },
+  }, async ({ page, check }) => {
     await quickOpen(page, 'prompts.md');
     await waitForText(page, 'What is 4+4?');
 
@@ -145,13 +141,6 @@ export async function runUi({ codeServer, runDir, log }) {
       }, null, { timeout: 15_000 });
     });
     await screenshot(page, 'split.png');
-  } catch (error) {
-    if (page) await screenshot(page, 'ui-failure.png').catch(() => undefined);
-    throw new Error(`${error.message} (screenshot: test-artifacts/ui-failure.png)`);
-  } finally {
-    await workbench?.close();
-    await replay.close();
-  }
-  return summary();
+  });
 }
 

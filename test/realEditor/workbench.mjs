@@ -84,6 +84,32 @@ export function checker(log) {
 }
 
 /** Saves a screenshot into test-artifacts/. */
+/**
+ * Runs one UI suite in a fresh workbench: opens it with `options` (openWorkbench's), runs `body` with the page,
+ * the workbench and `check`, and returns the checks' summary. When opening or a step outside a check throws, it
+ * saves test-artifacts/<name>-failure.png and runs `onFailure(page)` (more to log); it always closes the workbench,
+ * then runs `cleanup` (the replay server).
+ */
+export async function runSuite({ name, cleanup, onFailure, ...options }, body) {
+  const { check, summary } = checker(options.log);
+  let workbench;
+  try {
+    workbench = await openWorkbench(options);
+    await body({ page: workbench.page, workbench, check });
+  } catch (error) {
+    const shot = `${name}-failure.png`;
+    if (workbench) {
+      await screenshot(workbench.page, shot).catch(() => undefined);
+      await onFailure?.(workbench.page).catch(() => undefined);
+    }
+    throw new Error(`${error.message} (screenshot: test-artifacts/${shot})`);
+  } finally {
+    await workbench?.close();
+    await cleanup?.();
+  }
+  return summary();
+}
+
 export async function screenshot(page, name) {
   fs.mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: path.join(artifacts, name) });
